@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Kaitiaki.Storage;
+
+namespace Kaitiaki.Accounts;
+
+public static class AccountsSetup
+{
+    public const int PasswordIterations = 210_000;
+    public const string CookieScheme = "KaitiakiCookie";
+    public const string BearerScheme = "Bearer";
+    public const string SelectorScheme = "Kaitiaki";
+    public const string CookieName = "__Host-kaitiaki";
+
+    public const string PatientPolicy = "patient";
+    public const string StaffPolicy = "staff";
+    public const string PracticeAdministratorPolicy = "practice-administrator";
+    public const string OperatorPolicy = "operator";
+    public const string SecurityPolicy = "security";
+    public const string ApiPolicy = "api";
+
+    public static IServiceCollection AddAccounts(this IServiceCollection services, KaitiakiOptions options)
+    {
+        services.AddIdentityCore<Account>(o =>
+            {
+                // Length over composition rules, as NIST SP 800-63B advises.
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.User.RequireUniqueEmail = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+            })
+            .AddEntityFrameworkStores<KaitiakiDb>();
+        services.Configure<PasswordHasherOptions>(o =>
+        {
+            o.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
+            o.IterationCount = PasswordIterations;
+        });
+
+        services.AddScoped<SessionStore>();
+        services.AddScoped<SessionPrincipalFactory>();
+        services.AddScoped<AccountDirectory>();
+        services.AddScoped<SignInService>();
+        services.AddScoped<InvitationService>();
+
+        services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "Cookie or bearer token", o =>
+                o.ForwardDefaultSelector = context =>
+                    context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        ? BearerScheme
+                        : CookieScheme)
+            .AddCookie(CookieScheme, o =>
+            {
+                o.Cookie.Name = CookieName;
+                o.Cookie.HttpOnly = true;
+                // __Host- cookies must be Secure; browsers accept them on http://localhost for local development.
+                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.Path = "/";
+                o.ExpireTimeSpan = options.SessionAbsoluteTimeout;
+                o.SlidingExpiration = false;
+                o.LoginPath = "/account/login";
+                o.LogoutPath = "/account/logout";
+                o.AccessDeniedPath = "/account/denied";
+                o.Events.OnValidatePrincipal = CookieSessionEvents.ValidateAsync;
+                o.Events.OnRedirectToLogin = c => CookieSessionEvents.RedirectOrStatusAsync(c, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = c => CookieSessionEvents.RedirectOrStatusAsync(c, StatusCodes.Status403Forbidden);
+            })
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerScheme, null);
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(PatientPolicy, p => p.RequireRole(Roles.Patient))
+            .AddPolicy(StaffPolicy, p => p.RequireRole(Roles.Clinician, Roles.PracticeAdministrator, Roles.PrivacyOfficer))
+            .AddPolicy(PracticeAdministratorPolicy, p => p.RequireRole(Roles.PracticeAdministrator))
+            .AddPolicy(OperatorPolicy, p => p.RequireRole(Roles.SupportAgent, Roles.SecurityAnalyst, Roles.IncidentManager))
+            .AddPolicy(SecurityPolicy, p => p.RequireRole(Roles.SecurityAnalyst, Roles.IncidentManager))
+            // The API takes bearer tokens only, so a browser's cookie can never be used to call it across sites.
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireAuthenticatedUser());
+        return services;
+    }
+}

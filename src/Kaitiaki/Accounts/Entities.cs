@@ -1,0 +1,131 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Kaitiaki.Accounts;
+
+public enum AccountKind
+{
+    Patient = 1,
+    Staff = 2,
+    Operator = 3,
+}
+
+public enum OperatorRole
+{
+    SupportAgent = 1,
+    SecurityAnalyst = 2,
+    IncidentManager = 3,
+}
+
+public sealed class Account : IdentityUser<Guid>
+{
+    public Account()
+    {
+        Id = Guid.NewGuid();
+        SecurityStamp = Guid.NewGuid().ToString("N");
+    }
+
+    public AccountKind Kind { get; set; }
+    public required string DisplayName { get; set; }
+
+    /// <summary>Set for patient accounts: the patient this account belongs to.</summary>
+    public Guid? PatientId { get; set; }
+
+    /// <summary>Set for operator accounts.</summary>
+    public OperatorRole? OperatorRole { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>The authenticator-app secret (base32), or null when no app is enrolled.</summary>
+    public string? TotpSecret { get; set; }
+
+    /// <summary>The last 30-second step whose code was accepted: a code is good once, and never an older one.</summary>
+    public long LastTotpStep { get; set; }
+
+    public bool EmailCodeEnabled { get; set; }
+}
+
+public enum SessionKind
+{
+    Cookie = 1,
+    ApiToken = 2,
+}
+
+/// <summary>
+/// Every signed-in browser and every API token is one of these rows; the cookie or token only
+/// points at it, so revoking the row ends the session on its next request.
+/// </summary>
+public sealed class AccountSession
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid AccountId { get; set; }
+    public SessionKind Kind { get; set; }
+
+    /// <summary>SHA-256 of the bearer token; the token itself is never stored.</summary>
+    public byte[]? TokenHash { get; set; }
+
+    public required string Device { get; set; }
+    public string? IpAddress { get; set; }
+    public required string AuthMethod { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime LastSeenAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+    public string? RevokedReason { get; set; }
+}
+
+/// <summary>The half-way state between a right password and a right second factor.</summary>
+public sealed class MfaChallenge
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid AccountId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+    public byte[]? EmailCodeHash { get; set; }
+    public DateTime? EmailCodeSentAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+}
+
+public sealed class RecoveryCode
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid AccountId { get; set; }
+    public required byte[] CodeHash { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? UsedAt { get; set; }
+}
+
+public enum InvitationKind
+{
+    Patient = 1,
+    Staff = 2,
+    Operator = 3,
+}
+
+/// <summary>
+/// An invitation to join. The activation code is e-mailed and only its hash is kept. Activation
+/// builds up password and MFA here and creates the account in one step at the end, so an
+/// abandoned activation never leaves an account without MFA.
+/// </summary>
+public sealed class Invitation
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public InvitationKind Kind { get; set; }
+    public required string Email { get; set; }
+    public required string DisplayName { get; set; }
+    public Guid? PatientId { get; set; }
+    public Guid? PracticeId { get; set; }
+    public Practices.StaffRole? StaffRole { get; set; }
+    public OperatorRole? OperatorRole { get; set; }
+    public required byte[] CodeHash { get; set; }
+    public Guid? InvitedByAccountId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+    public DateTime? AcceptedAt { get; set; }
+    public DateTime? CancelledAt { get; set; }
+    public int FailedAttempts { get; set; }
+
+    // Activation in progress: set after the code (and date of birth) were confirmed.
+    public DateTime? VerifiedAt { get; set; }
+    public string? PendingPasswordHash { get; set; }
+    public string? PendingTotpSecret { get; set; }
+    public byte[]? PendingEmailCodeHash { get; set; }
+}

@@ -1,0 +1,301 @@
+using Kaitiaki.Audit;
+using Kaitiaki.Notifications;
+using Kaitiaki.Practices;
+using Kaitiaki.Storage;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Accounts;
+
+public enum ActivationProblem
+{
+    None,
+    CodeNotRecognised,
+    Expired,
+    AlreadyUsed,
+    DateOfBirthMismatch,
+    TooManyAttempts,
+}
+
+/// <summary>
+/// Invitations and activation: the practice (or the command line, for operators) invites; the
+/// person proves the e-mailed code, and for patients their date of birth, then sets a password and
+/// enrols MFA. The account is created only when all of that is done.
+/// </summary>
+public sealed class InvitationService(
+    KaitiakiDb db,
+    UserManager<Account> users,
+    IPasswordHasher<Account> hasher,
+    AuditTrail audit,
+    EmailSender email,
+    KaitiakiOptions options,
+    TimeProvider clock)
+{
+    private const int MaxCodeAttempts = 5;
+
+    public sealed record Created(Invitation Invitation, string Code);
+
+    public async Task<Created> InvitePatientAsync(Patient patient, Guid practiceId, Guid? invitedBy, CancellationToken cancellationToken) =>
+        await CreateAsync(new Invitation
+        {
+            Kind = InvitationKind.Patient,
+            Email = patient.Email,
+            DisplayName = patient.DisplayName,
+            PatientId = patient.Id,
+            PracticeId = practiceId,
+            CodeHash = [],
+            InvitedByAccountId = invitedBy,
+        }, cancellationToken);
+
+    public async Task<Created> InviteStaffAsync(string emailAddress, string name, Guid practiceId, StaffRole role, Guid? invitedBy, CancellationToken cancellationToken) =>
+        await CreateAsync(new Invitation
+        {
+            Kind = InvitationKind.Staff,
+            Email = emailAddress.Trim(),
+            DisplayName = name.Trim(),
+            PracticeId = practiceId,
+            StaffRole = role,
+            CodeHash = [],
+            InvitedByAccountId = invitedBy,
+        }, cancellationToken);
+
+    public async Task<Created> InviteOperatorAsync(string emailAddress, string name, OperatorRole role, CancellationToken cancellationToken) =>
+        await CreateAsync(new Invitation
+        {
+            Kind = InvitationKind.Operator,
+            Email = emailAddress.Trim(),
+            DisplayName = name.Trim(),
+            OperatorRole = role,
+            CodeHash = [],
+        }, cancellationToken);
+
+    private async Task<Created> CreateAsync(Invitation invitation, CancellationToken cancellationToken)
+    {
+        if (await users.FindByEmailAsync(invitation.Email) is not null)
+        {
+            throw new InvitationException("An account with this e-mail address already exists.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        // A new invitation replaces any earlier open one for the same address.
+        var open = await db.Invitations
+            .Where(i => i.Email == invitation.Email && i.AcceptedAt == null && i.CancelledAt == null)
+            .ToListAsync(cancellationToken);
+        open.ForEach(i => i.CancelledAt = now);
+
+        var code = Secrets.NewGroupedCode();
+        invitation.CodeHash = Secrets.HashCode(code);
+        invitation.CreatedAt = now;
+        invitation.ExpiresAt = now + options.InvitationLifetime;
+        db.Invitations.Add(invitation);
+        audit.Record(AuditAction.InvitationCreated, patientId: invitation.PatientId, practiceId: invitation.PracticeId,
+            resourceType: "Invitation", resourceId: invitation.Id, detail: invitation.Kind.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+
+        await email.SendAsync(invitation.Email, "You're invited to Kaitiaki",
+            $"Kia ora {invitation.DisplayName},\n\nYou have been invited to Kaitiaki. To set up your account, open the Kaitiaki " +
+            $"portal yourself (type the address your practice gave you; do not follow links in e-mails), choose \"Activate my account\", " +
+            $"and enter this activation code:\n\n    {code}\n\nThe code works once and expires on {invitation.ExpiresAt:d MMMM yyyy}." +
+            (invitation.Kind == InvitationKind.Patient ? " You will also be asked for your date of birth." : "") +
+            "\n\nKaitiaki",
+            cancellationToken);
+        return new Created(invitation, code);
+    }
+
+    /// <summary>Step 1: the e-mail address, the code and, for patients, the date of birth.</summary>
+    public async Task<(Invitation? Invitation, ActivationProblem Problem)> VerifyAsync(
+        string? emailAddress, string? code, DateOnly? dateOfBirth, CancellationToken cancellationToken)
+    {
+        var address = (emailAddress ?? "").Trim();
+        var candidates = await db.Invitations
+            .Where(i => i.Email == address && i.CancelledAt == null)
+            .OrderByDescending(i => i.CreatedAt)
+            .ToListAsync(cancellationToken);
+        var invitation = candidates.FirstOrDefault();
+        if (invitation is null || code is null)
+        {
+            return await RejectAsync(null, ActivationProblem.CodeNotRecognised, cancellationToken);
+        }
+        if (invitation.AcceptedAt is not null)
+        {
+            return await RejectAsync(invitation, ActivationProblem.AlreadyUsed, cancellationToken);
+        }
+        if (invitation.FailedAttempts >= MaxCodeAttempts)
+        {
+            return await RejectAsync(invitation, ActivationProblem.TooManyAttempts, cancellationToken);
+        }
+        if (!Secrets.Matches(invitation.CodeHash, code))
+        {
+            invitation.FailedAttempts++;
+            return await RejectAsync(invitation, ActivationProblem.CodeNotRecognised, cancellationToken);
+        }
+        if (invitation.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
+        {
+            return await RejectAsync(invitation, ActivationProblem.Expired, cancellationToken);
+        }
+        if (invitation.Kind == InvitationKind.Patient)
+        {
+            var patient = await db.Patients.AsNoTracking().FirstAsync(p => p.Id == invitation.PatientId, cancellationToken);
+            if (dateOfBirth != patient.DateOfBirth)
+            {
+                invitation.FailedAttempts++;
+                return await RejectAsync(invitation, ActivationProblem.DateOfBirthMismatch, cancellationToken);
+            }
+        }
+        invitation.VerifiedAt = clock.GetUtcNow().UtcDateTime;
+        audit.Record(AuditAction.InvitationCodeChecked, patientId: invitation.PatientId, practiceId: invitation.PracticeId,
+            resourceType: "Invitation", resourceId: invitation.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        return (invitation, ActivationProblem.None);
+    }
+
+    /// <summary>The invitation of an activation in progress, if it is still usable.</summary>
+    public async Task<Invitation?> FindVerifiedAsync(Guid invitationId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.Invitations.FirstOrDefaultAsync(
+            i => i.Id == invitationId && i.VerifiedAt != null && i.AcceptedAt == null && i.CancelledAt == null && i.ExpiresAt > now,
+            cancellationToken);
+    }
+
+    /// <summary>Step 2: the password (checked against the password rules) and the MFA method to enrol.</summary>
+    public async Task<IReadOnlyList<string>> ChoosePasswordAsync(Invitation invitation, string password, bool useEmailCodes, CancellationToken cancellationToken)
+    {
+        var probe = new Account { DisplayName = invitation.DisplayName, Email = invitation.Email, UserName = invitation.Email };
+        var errors = new List<string>();
+        foreach (var validator in users.PasswordValidators)
+        {
+            var result = await validator.ValidateAsync(users, probe, password);
+            errors.AddRange(result.Errors.Select(e => e.Description));
+        }
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+        invitation.PendingPasswordHash = hasher.HashPassword(probe, password);
+        if (useEmailCodes)
+        {
+            var code = Secrets.NewDigits(6);
+            invitation.PendingTotpSecret = null;
+            invitation.PendingEmailCodeHash = Secrets.HashCode(code);
+            await db.SaveChangesAsync(cancellationToken);
+            await email.SendAsync(invitation.Email, "Your Kaitiaki confirmation code",
+                $"Kia ora {invitation.DisplayName},\n\nYour confirmation code is {code}. Enter it to finish setting up your account.\n\nKaitiaki",
+                cancellationToken);
+        }
+        else
+        {
+            invitation.PendingTotpSecret = Totp.NewSecret();
+            invitation.PendingEmailCodeHash = null;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return [];
+    }
+
+    public sealed record Activated(Account Account, IReadOnlyList<string> RecoveryCodes);
+
+    /// <summary>Step 3: proves the second factor works, then creates the account, its relationships and recovery codes in one transaction.</summary>
+    public async Task<Activated?> CompleteAsync(Invitation invitation, string? code, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        long? totpStep = null;
+        if (invitation.PendingPasswordHash is null)
+        {
+            return null;
+        }
+        if (invitation.PendingTotpSecret is not null)
+        {
+            totpStep = Totp.Match(invitation.PendingTotpSecret, code, now, 0);
+            if (totpStep is null)
+            {
+                return null;
+            }
+        }
+        else if (!Secrets.Matches(invitation.PendingEmailCodeHash, code))
+        {
+            return null;
+        }
+
+        var account = new Account
+        {
+            Kind = invitation.Kind switch
+            {
+                InvitationKind.Patient => AccountKind.Patient,
+                InvitationKind.Staff => AccountKind.Staff,
+                _ => AccountKind.Operator,
+            },
+            DisplayName = invitation.DisplayName,
+            Email = invitation.Email,
+            UserName = invitation.Email,
+            EmailConfirmed = true,
+            PatientId = invitation.PatientId,
+            OperatorRole = invitation.OperatorRole,
+            CreatedAt = now.UtcDateTime,
+            PasswordHash = invitation.PendingPasswordHash,
+            TotpSecret = invitation.PendingTotpSecret,
+            LastTotpStep = totpStep ?? 0,
+            EmailCodeEnabled = invitation.PendingTotpSecret is null,
+            LockoutEnabled = true,
+        };
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var created = await users.CreateAsync(account);
+        if (!created.Succeeded)
+        {
+            throw new InvitationException(string.Join(" ", created.Errors.Select(e => e.Description)));
+        }
+        if (invitation.Kind == InvitationKind.Staff)
+        {
+            db.StaffMemberships.Add(new StaffMembership
+            {
+                AccountId = account.Id,
+                PracticeId = invitation.PracticeId!.Value,
+                Role = invitation.StaffRole!.Value,
+                StartedAt = now.UtcDateTime,
+            });
+            audit.Record(AuditAction.StaffMembershipAdded, practiceId: invitation.PracticeId, resourceType: "Account", resourceId: account.Id, actorAccountId: account.Id);
+        }
+        var codes = AddRecoveryCodes(account.Id);
+        invitation.AcceptedAt = now.UtcDateTime;
+        invitation.PendingPasswordHash = null;
+        invitation.PendingTotpSecret = null;
+        invitation.PendingEmailCodeHash = null;
+        audit.Record(AuditAction.InvitationActivated, patientId: invitation.PatientId, practiceId: invitation.PracticeId,
+            resourceType: "Invitation", resourceId: invitation.Id, actorAccountId: account.Id);
+        audit.Record(AuditAction.MfaEnrolled, detail: account.EmailCodeEnabled ? "email" : "totp", actorAccountId: account.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new Activated(account, codes);
+    }
+
+    /// <summary>Replaces the account's recovery codes with ten new ones, returned once and stored only as hashes.</summary>
+    public List<string> AddRecoveryCodes(Guid accountId)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var codes = Enumerable.Range(0, 10).Select(_ => Secrets.NewGroupedCode()).ToList();
+        foreach (var code in codes)
+        {
+            db.RecoveryCodes.Add(new RecoveryCode { AccountId = accountId, CodeHash = Secrets.HashCode(code), CreatedAt = now });
+        }
+        return codes;
+    }
+
+    private async Task<(Invitation?, ActivationProblem)> RejectAsync(Invitation? invitation, ActivationProblem problem, CancellationToken cancellationToken)
+    {
+        audit.Record(AuditAction.InvitationCodeChecked, AuditOutcome.Failure, patientId: invitation?.PatientId, practiceId: invitation?.PracticeId,
+            resourceType: "Invitation", resourceId: invitation?.Id, detail: problem.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        return (null, problem);
+    }
+
+    public static string Describe(ActivationProblem problem) => problem switch
+    {
+        ActivationProblem.CodeNotRecognised => "We couldn't match that e-mail address and activation code. Please check both and try again.",
+        ActivationProblem.Expired => "This activation code has expired. Please ask your practice to send a new invitation.",
+        ActivationProblem.AlreadyUsed => "This invitation has already been used. If that was you, please sign in instead.",
+        ActivationProblem.DateOfBirthMismatch => "The date of birth doesn't match our records. Please check it and try again.",
+        ActivationProblem.TooManyAttempts => "There have been too many attempts with this invitation. Please ask your practice to send a new one.",
+        _ => "",
+    };
+}
+
+public sealed class InvitationException(string message) : Exception(message);

@@ -1,0 +1,108 @@
+using Kaitiaki.Audit;
+using Kaitiaki.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Accounts;
+
+/// <summary>Server-side sessions: created at sign-in, checked on every request, revoked at once.</summary>
+public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOptions options, TimeProvider clock)
+{
+    // Writing last-seen on every request would turn every read into a write; a minute is precise enough for a 30-minute idle limit.
+    private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+
+    public async Task<(AccountSession Session, string? Token)> CreateAsync(
+        Account account, SessionKind kind, string device, string? ip, string method, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        string? token = kind == SessionKind.ApiToken ? Secrets.NewToken() : null;
+        var session = new AccountSession
+        {
+            AccountId = account.Id,
+            Kind = kind,
+            TokenHash = token is null ? null : Secrets.HashToken(token),
+            Device = Truncate(string.IsNullOrWhiteSpace(device) ? "Unknown device" : device, 256),
+            IpAddress = ip,
+            AuthMethod = method,
+            CreatedAt = now,
+            LastSeenAt = now,
+        };
+        db.Sessions.Add(session);
+        await db.SaveChangesAsync(cancellationToken);
+        return (session, token);
+    }
+
+    public DateTime ExpiresAt(AccountSession session) =>
+        Min(session.LastSeenAt + options.SessionIdleTimeout, session.CreatedAt + options.SessionAbsoluteTimeout);
+
+    /// <summary>The live session with this id, touched; null when it is unknown, revoked or timed out.</summary>
+    public async Task<AccountSession?> ValidateAsync(Guid sessionId, CancellationToken cancellationToken) =>
+        await TouchIfLiveAsync(await db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken), cancellationToken);
+
+    public async Task<AccountSession?> ValidateTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        var hash = Secrets.HashToken(token);
+        return await TouchIfLiveAsync(await db.Sessions.FirstOrDefaultAsync(s => s.TokenHash == hash, cancellationToken), cancellationToken);
+    }
+
+    public Task<List<AccountSession>> ListLiveAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var idleCutoff = now - options.SessionIdleTimeout;
+        var absoluteCutoff = now - options.SessionAbsoluteTimeout;
+        return db.Sessions.AsNoTracking()
+            .Where(s => s.AccountId == accountId && s.RevokedAt == null && s.LastSeenAt > idleCutoff && s.CreatedAt > absoluteCutoff)
+            .OrderByDescending(s => s.LastSeenAt)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Revokes one of the account's own sessions. False when the account has no such live session.</summary>
+    public async Task<bool> RevokeAsync(Guid accountId, Guid sessionId, string reason, CancellationToken cancellationToken)
+    {
+        var session = await db.Sessions.FirstOrDefaultAsync(
+            s => s.Id == sessionId && s.AccountId == accountId && s.RevokedAt == null, cancellationToken);
+        if (session is null)
+        {
+            return false;
+        }
+        session.RevokedAt = clock.GetUtcNow().UtcDateTime;
+        session.RevokedReason = reason;
+        audit.Record(reason == "signed out" ? AuditAction.SignOut : AuditAction.SessionRevoked,
+            resourceType: "Session", resourceId: sessionId, detail: reason, actorAccountId: accountId);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Signs the account out everywhere, including the session that asked.</summary>
+    public async Task<int> RevokeAllAsync(Guid accountId, string reason, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var live = await db.Sessions.Where(s => s.AccountId == accountId && s.RevokedAt == null).ToListAsync(cancellationToken);
+        foreach (var session in live)
+        {
+            session.RevokedAt = now;
+            session.RevokedReason = reason;
+        }
+        audit.Record(AuditAction.SessionsRevokedEverywhere, detail: $"{live.Count} sessions; {reason}", actorAccountId: accountId);
+        await db.SaveChangesAsync(cancellationToken);
+        return live.Count;
+    }
+
+    private async Task<AccountSession?> TouchIfLiveAsync(AccountSession? session, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (session is null || session.RevokedAt is not null || ExpiresAt(session) <= now)
+        {
+            return null;
+        }
+        if (now - session.LastSeenAt >= TouchInterval)
+        {
+            session.LastSeenAt = now;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return session;
+    }
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+
+    private static string Truncate(string value, int length) => value.Length > length ? value[..length] : value;
+}

@@ -1,0 +1,60 @@
+using Kaitiaki.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Audit;
+
+public sealed record AccessLogEntry(Guid Id, DateTime OccurredAt, string Who, string? Role, string What, string Outcome);
+
+/// <summary>
+/// A patient's slice of the audit trail — "who has looked at my records" — in plain words.
+/// The query is limited to the patient's own id; nothing else is ever read.
+/// </summary>
+public sealed class AccessLog(KaitiakiDb db)
+{
+    public const int PageSize = 50;
+
+    public async Task<List<AccessLogEntry>> ForPatientAsync(Guid patientId, Guid viewerAccountId, int page, CancellationToken cancellationToken)
+    {
+        var rows = await db.AuditEvents.AsNoTracking()
+            .Where(e => e.PatientId == patientId)
+            .OrderByDescending(e => e.Sequence)
+            .Skip(Math.Max(0, page) * PageSize)
+            .Take(PageSize)
+            .Select(e => new { e.Id, e.OccurredAt, e.ActorAccountId, e.ActorRole, e.Action, e.Outcome })
+            .ToListAsync(cancellationToken);
+        var actorIds = rows.Where(r => r.ActorAccountId != null).Select(r => r.ActorAccountId!.Value).Distinct().ToList();
+        var names = await db.Users.AsNoTracking()
+            .Where(a => actorIds.Contains(a.Id))
+            .ToDictionaryAsync(a => a.Id, a => a.DisplayName, cancellationToken);
+        return rows.Select(r => new AccessLogEntry(
+                r.Id,
+                r.OccurredAt,
+                r.ActorAccountId == viewerAccountId ? "You"
+                    : r.ActorAccountId is { } id && names.TryGetValue(id, out var name) ? name
+                    : "Kaitiaki system",
+                r.ActorAccountId == viewerAccountId ? null : r.ActorRole,
+                Describe(r.Action),
+                r.Outcome switch
+                {
+                    AuditOutcome.Success => "Allowed",
+                    AuditOutcome.Denied => "Refused",
+                    _ => "Did not succeed",
+                }))
+            .ToList();
+    }
+
+    public static string Describe(AuditAction action) => action switch
+    {
+        AuditAction.InvitationCreated => "sent you an invitation to join",
+        AuditAction.InvitationCodeChecked => "checked an activation code for your invitation",
+        AuditAction.InvitationActivated => "activated your account",
+        AuditAction.PatientCreated => "added your details to the practice's list",
+        AuditAction.EnrolmentStarted => "recorded your enrolment at a practice",
+        AuditAction.EnrolmentEnded => "recorded the end of your enrolment at a practice",
+        AuditAction.ProxyGrantCreated => "gave someone access on your behalf",
+        AuditAction.AccessLogViewed => "looked at this list of who has seen your records",
+        AuditAction.PatientListViewed => "saw your name in the practice's patient list",
+        AuditAction.PatientDetailsViewed => "looked at your details",
+        _ => "accessed your records",
+    };
+}

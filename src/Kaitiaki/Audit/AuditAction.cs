@@ -1,0 +1,52 @@
+namespace Kaitiaki.Audit;
+
+/// <summary>
+/// What an audit event records. The numbers are stored and hashed into the chain: never renumber,
+/// only add.
+/// </summary>
+public enum AuditAction
+{
+    SignIn = 1,
+    MfaVerify = 2,
+    MfaEmailCodeSent = 3,
+    AccountLockedOut = 4,
+    SignOut = 5,
+    SessionRevoked = 6,
+    SessionsRevokedEverywhere = 7,
+    MfaEnrolled = 8,
+    RecoveryCodesRegenerated = 9,
+    PasskeyAdded = 10,
+    PasskeyRemoved = 11,
+    PasskeySignIn = 12,
+    PasswordHashUpgraded = 13,
+
+    InvitationCreated = 20,
+    InvitationActivated = 21,
+    InvitationCodeChecked = 22,
+
+    PracticeCreated = 30,
+    PracticeLeft = 31,
+    PatientCreated = 32,
+    EnrolmentStarted = 33,
+    EnrolmentEnded = 34,
+    StaffMembershipAdded = 35,
+    ProxyGrantCreated = 36,
+    OperatorCreated = 37,
+
+    AccessLogViewed = 50,
+    PatientListViewed = 51,
+    PatientDetailsViewed = 52,
+    AuditTrailViewed = 53,
+    SessionListViewed = 54,
+
+    AuditVerified = 60,
+    AuditExported = 61,
+    DemoDataSeeded = 62,
+}
+
+public enum AuditOutcome
+{
+    Success = 0,
+    Failure = 4,
+    Denied = 8,
+}

@@ -1,0 +1,47 @@
+using Kaitiaki.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Audit;
+
+/// <summary>
+/// Links new audit events onto the chain head. Called by <see cref="KaitiakiDb"/> inside the
+/// transaction that saves them, after taking the database's write lock, so two writers can never
+/// extend the same head.
+/// </summary>
+public sealed class AuditChain
+{
+    public static readonly byte[] Genesis = new byte[32];
+
+    private readonly Lazy<byte[]> _key;
+
+    public AuditChain(KeyFiles keys) => _key = new(() => keys.LoadOrCreateSecret("audit-chain", 32));
+
+    private AuditChain(byte[] key) => _key = new(key);
+
+    /// <summary>For design-time tooling only: a chain that must never seal anything real.</summary>
+    public static AuditChain ForDesignTime() => new(new byte[32]);
+
+    internal byte[] Key => _key.Value;
+
+    internal async Task SealAsync(KaitiakiDb db, List<AuditEvent> added, CancellationToken cancellationToken)
+    {
+        if (db.IsPostgres)
+        {
+            // SQLite's write transaction already excludes other writers; PostgreSQL needs a lock.
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7242031)", cancellationToken);
+        }
+        var head = await db.AuditEvents.AsNoTracking()
+            .OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.Hash })
+            .FirstOrDefaultAsync(cancellationToken);
+        var sequence = head?.Sequence ?? 0;
+        var previous = head?.Hash ?? Genesis;
+        foreach (var e in added.OrderBy(e => e.OccurredAt))
+        {
+            e.Sequence = ++sequence;
+            e.PreviousHash = previous;
+            e.Hash = e.ComputeHash(Key, previous);
+            previous = e.Hash;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using Kaitiaki.Accounts;
+using Kaitiaki.Storage;
+
+namespace Kaitiaki.Audit;
+
+/// <summary>
+/// Records audit events. An event is added to the same unit of work as the change it describes,
+/// so both are saved together or not at all; call <see cref="RecordAndSaveAsync"/> when there is
+/// nothing else to save (reads and denials).
+/// </summary>
+public sealed class AuditTrail(KaitiakiDb db, IHttpContextAccessor http, TimeProvider clock)
+{
+    public AuditEvent Record(
+        AuditAction action,
+        AuditOutcome outcome = AuditOutcome.Success,
+        Guid? patientId = null,
+        Guid? practiceId = null,
+        string? resourceType = null,
+        Guid? resourceId = null,
+        long? bytes = null,
+        string? detail = null,
+        Guid? actorAccountId = null,
+        Guid? sessionId = null)
+    {
+        var e = new AuditEvent
+        {
+            OccurredAt = AuditEvent.TrimToMicroseconds(clock.GetUtcNow().UtcDateTime),
+            Action = action,
+            Outcome = outcome,
+            PatientId = patientId,
+            PracticeId = practiceId,
+            ResourceType = resourceType,
+            ResourceId = resourceId,
+            Bytes = bytes,
+            Detail = detail,
+        };
+        var context = http.HttpContext;
+        if (context is null)
+        {
+            e.Client = "kaitiaki-cli";
+            e.ActorRole = "Operator (command line)";
+        }
+        else
+        {
+            var user = context.User;
+            e.ActorAccountId = user.AccountId();
+            e.SessionId = user.SessionId();
+            e.ActorRole = user.FindFirstValue(KaitiakiClaims.PrimaryRole);
+            e.Client = context.Request.Path.StartsWithSegments("/api") ? "api" : "web";
+            e.IpAddress = context.Connection.RemoteIpAddress?.ToString();
+            var agent = context.Request.Headers.UserAgent.ToString();
+            e.UserAgent = agent.Length > 256 ? agent[..256] : agent;
+        }
+        e.ActorAccountId ??= actorAccountId;
+        e.SessionId ??= sessionId;
+        db.AuditEvents.Add(e);
+        return e;
+    }
+
+    public async Task RecordAndSaveAsync(
+        AuditAction action,
+        AuditOutcome outcome = AuditOutcome.Success,
+        Guid? patientId = null,
+        Guid? practiceId = null,
+        string? resourceType = null,
+        Guid? resourceId = null,
+        string? detail = null,
+        Guid? actorAccountId = null,
+        CancellationToken cancellationToken = default)
+    {
+        Record(action, outcome, patientId, practiceId, resourceType, resourceId, null, detail, actorAccountId);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

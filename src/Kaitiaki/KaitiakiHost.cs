@@ -1,0 +1,61 @@
+using Kaitiaki.Accounts;
+using Kaitiaki.Audit;
+using Kaitiaki.Notifications;
+using Kaitiaki.Practices;
+using Kaitiaki.Storage;
+using Kaitiaki.Web;
+
+namespace Kaitiaki;
+
+/// <summary>Builds the portal: the same services serve web requests and back the command-line verbs.</summary>
+public static class KaitiakiHost
+{
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        // Settings files sit beside the executable, so the verbs behave the same from any folder;
+        // relative data paths still resolve against the folder the command runs in.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var options = builder.Configuration.GetSection(KaitiakiOptions.Section).Get<KaitiakiOptions>() ?? new KaitiakiOptions();
+        options.Validate();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHttpContextAccessor();
+
+        builder.Services.AddStorage(options, builder.Configuration);
+        builder.Services.AddAccounts(options);
+        builder.Services.AddAudit();
+        builder.Services.AddPractices();
+        builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddKaitiakiRateLimits(options);
+        builder.Services.AddWeb();
+        if (!builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+        }
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+        app.UseSecurityHeaders();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapWeb();
+        app.MapAccountEndpoints();
+        app.MapAuditEndpoints();
+        app.MapRazorPages();
+        return app;
+    }
+}

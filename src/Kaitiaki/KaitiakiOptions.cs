@@ -1,0 +1,67 @@
+namespace Kaitiaki;
+
+/// <summary>
+/// Settings under the <c>Kaitiaki</c> configuration section. Relative paths are resolved against
+/// the data directory so one setting moves everything.
+/// </summary>
+public sealed class KaitiakiOptions
+{
+    public const string Section = "Kaitiaki";
+
+    public string DataDirectory { get; set; } = "data";
+    public string DatabaseProvider { get; set; } = "sqlite";
+    public string? KeysDirectory { get; set; }
+    public string? AuditCheckpointDirectory { get; set; }
+    public string? OutboxDirectory { get; set; }
+    public int AuditCheckpointIntervalSeconds { get; set; } = 30;
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+    public TimeSpan SessionAbsoluteTimeout { get; set; } = TimeSpan.FromHours(12);
+    public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
+    public string PasskeyServerDomain { get; set; } = "localhost";
+    public int SignInAttemptsPerMinute { get; set; } = 20;
+    public string PublicBaseUrl { get; set; } = "http://localhost:5080";
+    public SmtpOptions Smtp { get; set; } = new();
+
+    public string DataPath => Path.GetFullPath(DataDirectory);
+    public string KeysPath => Resolve(KeysDirectory, "keys");
+    public string AuditCheckpointPath => Resolve(AuditCheckpointDirectory, "audit-checkpoints");
+    public string OutboxPath => Resolve(OutboxDirectory, "outbox");
+    public string DemoAccountsPath => Path.Combine(DataPath, "demo-accounts.json");
+
+    private string Resolve(string? configured, string defaultName) =>
+        string.IsNullOrWhiteSpace(configured) ? Path.Combine(DataPath, defaultName) : Path.GetFullPath(configured);
+
+    /// <summary>Fails start-up with a message that names the setting.</summary>
+    public void Validate()
+    {
+        if (DatabaseProvider is not ("sqlite" or "postgres"))
+        {
+            throw new InvalidOperationException(
+                $"Kaitiaki:DatabaseProvider must be 'sqlite' or 'postgres' (it is '{DatabaseProvider}').");
+        }
+        if (SessionIdleTimeout <= TimeSpan.Zero || SessionAbsoluteTimeout < SessionIdleTimeout)
+        {
+            throw new InvalidOperationException(
+                "Kaitiaki:SessionIdleTimeout must be positive and no longer than Kaitiaki:SessionAbsoluteTimeout.");
+        }
+        if (AuditCheckpointIntervalSeconds < 1)
+        {
+            throw new InvalidOperationException("Kaitiaki:AuditCheckpointIntervalSeconds must be at least 1.");
+        }
+        if (SignInAttemptsPerMinute < 1)
+        {
+            throw new InvalidOperationException("Kaitiaki:SignInAttemptsPerMinute must be at least 1.");
+        }
+        if (string.IsNullOrWhiteSpace(PasskeyServerDomain))
+        {
+            throw new InvalidOperationException("Kaitiaki:PasskeyServerDomain must name the portal's host, e.g. portal.example.nz.");
+        }
+    }
+}
+
+public sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 25;
+    public string From { get; set; } = "Kaitiaki <no-reply@kaitiaki.invalid>";
+}

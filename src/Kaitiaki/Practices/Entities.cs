@@ -1,0 +1,85 @@
+namespace Kaitiaki.Practices;
+
+public enum PracticeStatus
+{
+    Active = 0,
+    Left = 1,
+}
+
+/// <summary>A general practice. Practices are never deleted: one that left keeps its contacts.</summary>
+public sealed class Practice
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string Name { get; set; }
+    public required string HpiFacilityId { get; set; }
+    public PracticeStatus Status { get; set; }
+    public DateOnly? LeftOn { get; set; }
+    public required string PrivacyContactName { get; set; }
+    public required string PrivacyContactEmail { get; set; }
+}
+
+public enum ContactMethod
+{
+    Email = 0,
+    Sms = 1,
+    Letter = 2,
+}
+
+public sealed class Patient
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string Nhi { get; set; }
+    public required string GivenName { get; set; }
+    public required string FamilyName { get; set; }
+    public DateOnly DateOfBirth { get; set; }
+    public required string Email { get; set; }
+    public string? Mobile { get; set; }
+    public ContactMethod PreferredContact { get; set; }
+
+    public string DisplayName => $"{GivenName} {FamilyName}";
+}
+
+/// <summary>A patient's enrolment at a practice. Ending one keeps the row, so history survives a move.</summary>
+public sealed class Enrolment
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid PatientId { get; set; }
+    public Guid PracticeId { get; set; }
+    public DateOnly StartedOn { get; set; }
+    public DateOnly? EndedOn { get; set; }
+}
+
+public enum StaffRole
+{
+    Clinician = 1,
+    PracticeAdministrator = 2,
+    PrivacyOfficer = 3,
+}
+
+public sealed class StaffMembership
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid AccountId { get; set; }
+    public Guid PracticeId { get; set; }
+    public StaffRole Role { get; set; }
+    public DateTime StartedAt { get; set; }
+    public DateTime? EndedAt { get; set; }
+}
+
+public enum ProxyReason
+{
+    ParentOfChild = 1,
+    NamedByPatient = 2,
+}
+
+/// <summary>Lets the holder's account act for a patient until it expires or is revoked.</summary>
+public sealed class ProxyGrant
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid ProxyAccountId { get; set; }
+    public Guid PatientId { get; set; }
+    public ProxyReason Reason { get; set; }
+    public DateTime GrantedAt { get; set; }
+    public DateTime? ExpiresAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+}

@@ -1,0 +1,1 @@
+return await Kaitiaki.Cli.KaitiakiCli.RunAsync(args);

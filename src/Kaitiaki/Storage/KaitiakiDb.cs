@@ -1,0 +1,153 @@
+using Kaitiaki.Accounts;
+using Kaitiaki.Audit;
+using Kaitiaki.Practices;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Storage;
+
+/// <summary>
+/// The portal's database. Provider-specific subclasses exist only so each provider keeps its own
+/// migrations; the model is this one.
+/// </summary>
+public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain)
+    : IdentityDbContext<Account, IdentityRole<Guid>, Guid>(options)
+{
+    public DbSet<AccountSession> Sessions => Set<AccountSession>();
+    public DbSet<MfaChallenge> MfaChallenges => Set<MfaChallenge>();
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<Practice> Practices => Set<Practice>();
+    public DbSet<Patient> Patients => Set<Patient>();
+    public DbSet<Enrolment> Enrolments => Set<Enrolment>();
+    public DbSet<StaffMembership> StaffMemberships => Set<StaffMembership>();
+    public DbSet<ProxyGrant> ProxyGrants => Set<ProxyGrant>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Account>(a =>
+        {
+            a.Property(x => x.DisplayName).HasMaxLength(200);
+            a.Property(x => x.TotpSecret).HasMaxLength(64);
+            a.HasIndex(x => x.PatientId).IsUnique();
+        });
+        builder.Entity<AccountSession>(s =>
+        {
+            s.HasIndex(x => x.TokenHash).IsUnique();
+            s.HasIndex(x => x.AccountId);
+            s.Property(x => x.Device).HasMaxLength(256);
+            s.Property(x => x.IpAddress).HasMaxLength(64);
+            s.Property(x => x.AuthMethod).HasMaxLength(32);
+            s.Property(x => x.RevokedReason).HasMaxLength(64);
+        });
+        builder.Entity<MfaChallenge>().HasIndex(x => x.AccountId);
+        builder.Entity<RecoveryCode>().HasIndex(x => x.AccountId);
+        builder.Entity<Invitation>(i =>
+        {
+            i.HasIndex(x => x.Email);
+            i.Property(x => x.Email).HasMaxLength(256);
+            i.Property(x => x.DisplayName).HasMaxLength(200);
+            i.Property(x => x.PendingTotpSecret).HasMaxLength(64);
+        });
+        builder.Entity<Practice>(p =>
+        {
+            p.Property(x => x.Name).HasMaxLength(200);
+            p.Property(x => x.HpiFacilityId).HasMaxLength(8);
+            p.HasIndex(x => x.HpiFacilityId).IsUnique();
+            p.Property(x => x.PrivacyContactName).HasMaxLength(200);
+            p.Property(x => x.PrivacyContactEmail).HasMaxLength(256);
+        });
+        builder.Entity<Patient>(p =>
+        {
+            p.Property(x => x.Nhi).HasMaxLength(7);
+            p.HasIndex(x => x.Nhi).IsUnique();
+            p.Property(x => x.GivenName).HasMaxLength(100);
+            p.Property(x => x.FamilyName).HasMaxLength(100);
+            p.Property(x => x.Email).HasMaxLength(256);
+            p.Property(x => x.Mobile).HasMaxLength(32);
+            p.Ignore(x => x.DisplayName);
+        });
+        builder.Entity<Enrolment>(e =>
+        {
+            e.HasIndex(x => new { x.PatientId, x.PracticeId });
+            e.HasOne<Patient>().WithMany().HasForeignKey(x => x.PatientId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Practice>().WithMany().HasForeignKey(x => x.PracticeId).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<StaffMembership>(m =>
+        {
+            m.HasIndex(x => new { x.AccountId, x.PracticeId, x.Role });
+            m.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Restrict);
+            m.HasOne<Practice>().WithMany().HasForeignKey(x => x.PracticeId).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<ProxyGrant>(g =>
+        {
+            g.HasIndex(x => new { x.ProxyAccountId, x.PatientId });
+            g.HasOne<Account>().WithMany().HasForeignKey(x => x.ProxyAccountId).OnDelete(DeleteBehavior.Restrict);
+            g.HasOne<Patient>().WithMany().HasForeignKey(x => x.PatientId).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<AuditEvent>(e =>
+        {
+            e.HasIndex(x => x.Sequence).IsUnique();
+            e.HasIndex(x => new { x.PatientId, x.Sequence });
+            e.HasIndex(x => x.OccurredAt);
+            e.Property(x => x.ActorRole).HasMaxLength(64);
+            e.Property(x => x.Client).HasMaxLength(64);
+            e.Property(x => x.IpAddress).HasMaxLength(64);
+            e.Property(x => x.UserAgent).HasMaxLength(256);
+            e.Property(x => x.ResourceType).HasMaxLength(64);
+            e.Property(x => x.Detail).HasMaxLength(256);
+        });
+
+        // Every DateTime is UTC; SQLite forgets the kind on the way back, so restore it.
+        var utc = new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+            v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        foreach (var property in builder.Model.GetEntityTypes().SelectMany(t => t.GetProperties()))
+        {
+            if (property.ClrType == typeof(DateTime) || property.ClrType == typeof(DateTime?))
+            {
+                property.SetValueConverter(utc);
+            }
+        }
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        throw new InvalidOperationException("Use SaveChangesAsync: audit events are sealed asynchronously.");
+
+    /// <summary>
+    /// Seals new audit events into the hash chain inside the same transaction as the change they
+    /// record, and refuses any change to an event already written.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var audit = ChangeTracker.Entries<AuditEvent>().ToList();
+        if (audit.Any(e => e.State is EntityState.Modified or EntityState.Deleted))
+        {
+            throw new InvalidOperationException("Audit events are append-only.");
+        }
+        var added = audit.Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (added.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        if (Database.CurrentTransaction is not null)
+        {
+            await chain.SealAsync(this, added, cancellationToken);
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+        await chain.SealAsync(this, added, cancellationToken);
+        var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return written;
+    }
+
+    internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+}
+
+public sealed class SqliteKaitiakiDb(DbContextOptions<SqliteKaitiakiDb> options, AuditChain chain) : KaitiakiDb(options, chain);
+
+public sealed class PostgresKaitiakiDb(DbContextOptions<PostgresKaitiakiDb> options, AuditChain chain) : KaitiakiDb(options, chain);

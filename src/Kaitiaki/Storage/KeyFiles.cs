@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+
+namespace Kaitiaki.Storage;
+
+/// <summary>
+/// Key material kept as files in the keys directory, outside the database and the document store.
+/// Files are created on first use, readable by the portal's user only.
+/// </summary>
+public sealed class KeyFiles(KaitiakiOptions options)
+{
+    private readonly Lock _gate = new();
+
+    public string Directory => options.KeysPath;
+
+    public byte[] LoadOrCreateSecret(string name, int length)
+    {
+        var path = Path.Combine(options.KeysPath, name + ".key");
+        lock (_gate)
+        {
+            if (!File.Exists(path))
+            {
+                WriteNew(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(length)));
+            }
+            var key = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            if (key.Length != length)
+            {
+                throw new InvalidOperationException($"The key file {path} does not hold a {length}-byte key.");
+            }
+            return key;
+        }
+    }
+
+    /// <summary>An ECDSA P-256 key; its public half is written beside it for verifiers.</summary>
+    public ECDsa LoadOrCreateSigningKey(string name)
+    {
+        var path = Path.Combine(options.KeysPath, name + ".pem");
+        lock (_gate)
+        {
+            if (!File.Exists(path))
+            {
+                using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                WriteNew(path, fresh.ExportPkcs8PrivateKeyPem());
+                File.WriteAllText(Path.Combine(options.KeysPath, name + ".pub.pem"), fresh.ExportSubjectPublicKeyInfoPem());
+            }
+            var key = ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(path));
+            return key;
+        }
+    }
+
+    private static void WriteNew(string path, string content)
+    {
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using (var stream = new FileStream(temp, fileOptions))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(content);
+        }
+        File.Move(temp, path);
+    }
+}

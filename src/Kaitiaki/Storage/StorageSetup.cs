@@ -1,0 +1,75 @@
+using Kaitiaki.Audit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Kaitiaki.Storage;
+
+public static class StorageSetup
+{
+    public static IServiceCollection AddStorage(this IServiceCollection services, KaitiakiOptions options, IConfiguration configuration)
+    {
+        services.AddSingleton<KeyFiles>();
+        services.AddSingleton<AuditChain>();
+        if (options.DatabaseProvider == "postgres")
+        {
+            var connection = configuration.GetConnectionString("Kaitiaki");
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                throw new InvalidOperationException(
+                    "Kaitiaki:DatabaseProvider is 'postgres' but ConnectionStrings:Kaitiaki (environment ConnectionStrings__Kaitiaki) is not set.");
+            }
+            services.AddDbContext<KaitiakiDb, PostgresKaitiakiDb>(o => o.UseNpgsql(connection));
+        }
+        else
+        {
+            var connection = configuration.GetConnectionString("Kaitiaki");
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                connection = $"Data Source={Path.Combine(options.DataPath, "kaitiaki.db")};Foreign Keys=True";
+            }
+            services.AddDbContext<KaitiakiDb, SqliteKaitiakiDb>(o => o.UseSqlite(connection));
+        }
+        return services;
+    }
+
+    /// <summary>Creates the data folders and brings the database schema up to date.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var options = services.GetRequiredService<KaitiakiOptions>();
+        Directory.CreateDirectory(options.DataPath);
+        Directory.CreateDirectory(options.KeysPath);
+        Directory.CreateDirectory(options.AuditCheckpointPath);
+        Directory.CreateDirectory(Path.Combine(options.DataPath, "documents"));
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
+        await db.Database.MigrateAsync(cancellationToken);
+        if (!db.IsPostgres)
+        {
+            // WAL lets readers carry on while the one writer writes.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build each provider's context without starting the portal.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteKaitiakiDb>
+{
+    public SqliteKaitiakiDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteKaitiakiDb>().UseSqlite("Data Source=design.db")
+            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options, AuditChain.ForDesignTime());
+}
+
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresKaitiakiDb>
+{
+    public PostgresKaitiakiDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresKaitiakiDb>().UseNpgsql("Host=localhost")
+            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options, AuditChain.ForDesignTime());
+}
+
+/// <summary>Identity reads its schema version (3, with passkeys) from options; tooling needs the same options as the portal.</summary>
+internal static class DesignTimeServices
+{
+    public static readonly IServiceProvider Identity = new ServiceCollection()
+        .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(o => o.Stores.SchemaVersion = Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3)
+        .BuildServiceProvider();
+}

@@ -1,0 +1,70 @@
+using Kaitiaki.Storage;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Kaitiaki.Web;
+
+public static class WebSetup
+{
+    public static IServiceCollection AddWeb(this IServiceCollection services)
+    {
+        services.AddRazorPages(o => o.RootDirectory = "/");
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "__Host-kaitiaki-af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        // Anything that forgets to say who may use it needs a signed-in user; a coverage test insists it says so anyway.
+        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        services.AddOpenApi("v1");
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return services;
+    }
+
+    public static void MapWeb(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous().NoPatientData();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().NoPatientData();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous().NoPatientData();
+    }
+}
+
+internal sealed class DatabaseHealthCheck(KaitiakiDb db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await db.Database.CanConnectAsync(cancellationToken)
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("The database cannot be reached.");
+}
+
+/// <summary>Malformed requests become RFC 9457 problem details that say what was wrong, never a stack trace.</summary>
+internal sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+        context.Response.StatusCode = bad.StatusCode;
+        var detail = bad.InnerException is System.Text.Json.JsonException
+            ? "The request body is not valid JSON."
+            : bad.StatusCode == StatusCodes.Status415UnsupportedMediaType
+                ? "Send the request body as application/json."
+                : "The request could not be read: " + bad.Message;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = bad.StatusCode, Title = "The request is not valid", Detail = detail },
+            Exception = exception,
+        });
+    }
+}
