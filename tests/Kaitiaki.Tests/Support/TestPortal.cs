@@ -1,0 +1,253 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Kaitiaki.Accounts;
+using Kaitiaki.Practices;
+using Kaitiaki.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Kaitiaki.Tests.Support;
+
+public sealed record TestUser(Guid AccountId, string Email, string Password, string TotpSecret, Guid? PatientId, string Role);
+
+/// <summary>
+/// One running portal over a real database: SQLite in a temporary folder, or a fresh database on
+/// the PostgreSQL cluster named by KAITIAKI_TEST_POSTGRES. Intent methods make people and sign them in.
+/// </summary>
+public sealed class TestPortal : IAsyncDisposable
+{
+    public const string PostgresVariable = "KAITIAKI_TEST_POSTGRES";
+
+    private readonly string? _postgresDatabase;
+
+    private TestPortal(WebApplication app, string dataDirectory, string? postgresDatabase, MutableClock clock, bool kestrel)
+    {
+        App = app;
+        DataDirectory = dataDirectory;
+        _postgresDatabase = postgresDatabase;
+        Clock = clock;
+        if (kestrel)
+        {
+            BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            Client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        }
+        else
+        {
+            BaseUrl = "https://localhost";
+            Client = NewClient();
+        }
+    }
+
+    public WebApplication App { get; }
+    public string DataDirectory { get; }
+    public MutableClock Clock { get; }
+    public HttpClient Client { get; }
+    public string BaseUrl { get; }
+    public IServiceProvider Services => App.Services;
+    public static bool OnPostgres => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgresVariable));
+
+    /// <param name="kestrel">Listen on a real loopback port (for the browser) instead of the in-memory test server.</param>
+    public static async Task<TestPortal> StartAsync(bool kestrel = false, IDictionary<string, string>? settings = null)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "kaitiaki-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var args = new List<string>
+        {
+            $"--Kaitiaki:DataDirectory={data}",
+            "--Kaitiaki:SignInAttemptsPerMinute=10000",
+            "--Kaitiaki:AuditCheckpointIntervalSeconds=3600",
+            "--environment=Test",
+        };
+        string? database = null;
+        var postgres = Environment.GetEnvironmentVariable(PostgresVariable);
+        if (!string.IsNullOrEmpty(postgres))
+        {
+            database = "kaitiaki_test_" + Guid.NewGuid().ToString("N");
+            await using (var admin = new NpgsqlConnection(postgres))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+            args.Add("--Kaitiaki:DatabaseProvider=postgres");
+            args.Add($"--ConnectionStrings:Kaitiaki={new NpgsqlConnectionStringBuilder(postgres) { Database = database }}");
+        }
+        if (kestrel)
+        {
+            args.Add("--urls=http://127.0.0.1:0");
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            args.Add($"--{key}={value}");
+        }
+
+        var builder = KaitiakiHost.CreateBuilder([.. args]);
+        var clock = new MutableClock();
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        if (!kestrel)
+        {
+            builder.WebHost.UseTestServer();
+        }
+        var app = KaitiakiHost.Build(builder);
+        await StorageSetup.MigrateAsync(app.Services, CancellationToken.None);
+        await app.StartAsync();
+        return new TestPortal(app, data, database, clock, kestrel);
+    }
+
+    /// <summary>A new client with its own cookie jar, like a second browser.</summary>
+    public HttpClient NewClient(bool allowRedirects = false)
+    {
+        var server = App.GetTestServer();
+        var handler = new CookieJarHandler(server.CreateHandler());
+        HttpMessageHandler outer = allowRedirects ? new RedirectHandler(handler) : handler;
+        return new HttpClient(outer) { BaseAddress = new Uri("https://localhost") };
+    }
+
+    public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    public Task<Practice> CreatePracticeAsync(string name = "Test Practice", string? stem = null) =>
+        WithScopeAsync(sp => sp.GetRequiredService<PracticeService>().CreatePracticeAsync(
+            name, HpiFacilityId.Complete(stem ?? $"F{Random.Shared.Next(0, 9)}{RandomLetter()}{Random.Shared.Next(100, 999)}"),
+            "Privacy Officer", "privacy@practice.example.nz", CancellationToken.None));
+
+    private static int _nhiCounter = Random.Shared.Next(0, 500) * 1000;
+
+    public static string NewTestNhi()
+    {
+        while (true)
+        {
+            var n = Interlocked.Increment(ref _nhiCounter);
+            var letters = $"Z{(char)('A' + n / 1000 % 8)}{(char)('P' + n / 8000 % 10)}";
+            if (Nhi.CompleteOldFormat(letters, n % 1000) is { } nhi)
+            {
+                return nhi;
+            }
+        }
+    }
+
+    /// <summary>A patient enrolled at the practice, with an account already activated (password and authenticator app).</summary>
+    public async Task<TestUser> CreatePatientAsync(Practice practice, DateOnly? dateOfBirth = null)
+    {
+        var email = $"patient-{Guid.NewGuid():N}@example.nz";
+        var (patient, _) = await WithScopeAsync(sp => sp.GetRequiredService<PracticeService>().RegisterPatientAsync(
+            practice.Id,
+            new NewPatient(NewTestNhi(), "Test", "Patient", dateOfBirth ?? new DateOnly(1980, 5, 17), email, "021 555 0101", ContactMethod.Email),
+            invite: false, staffAccountId: null, CancellationToken.None));
+        return await CreateAccountAsync(new Account { Kind = AccountKind.Patient, DisplayName = patient.DisplayName, Email = email, PatientId = patient.Id }, Roles.Patient);
+    }
+
+    public async Task<TestUser> CreateStaffAsync(Practice practice, StaffRole role)
+    {
+        var user = await CreateAccountAsync(
+            new Account { Kind = AccountKind.Staff, DisplayName = $"Staff {role}", Email = $"staff-{Guid.NewGuid():N}@example.nz" }, Roles.Of(role));
+        await WithScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<KaitiakiDb>();
+            db.StaffMemberships.Add(new StaffMembership { AccountId = user.AccountId, PracticeId = practice.Id, Role = role, StartedAt = Clock.GetUtcNow().UtcDateTime });
+            return await db.SaveChangesAsync();
+        });
+        return user;
+    }
+
+    public Task<TestUser> CreateOperatorAsync(OperatorRole role) =>
+        CreateAccountAsync(new Account
+        {
+            Kind = AccountKind.Operator,
+            DisplayName = $"Operator {role}",
+            Email = $"operator-{Guid.NewGuid():N}@example.nz",
+            OperatorRole = role,
+        }, Roles.Of(role));
+
+    private Task<TestUser> CreateAccountAsync(Account account, string role) =>
+        WithScopeAsync(async sp =>
+        {
+            var users = sp.GetRequiredService<UserManager<Account>>();
+            var password = "correct horse " + Guid.NewGuid().ToString("N")[..8];
+            account.UserName = account.Email;
+            account.EmailConfirmed = true;
+            account.LockoutEnabled = true;
+            account.CreatedAt = Clock.GetUtcNow().UtcDateTime;
+            account.TotpSecret = Totp.NewSecret();
+            var result = await users.CreateAsync(account, password);
+            Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+            return new TestUser(account.Id, account.Email!, password, account.TotpSecret, account.PatientId, role);
+        });
+
+    /// <summary>The authenticator code for the next 30-second step: moves the clock on so every code is fresh.</summary>
+    public string NextTotp(TestUser user)
+    {
+        Clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
+        return Totp.Code(user.TotpSecret, Totp.StepAt(Clock.GetUtcNow()));
+    }
+
+    public async Task<JsonElement> LoginAsync(TestUser user, HttpClient? client = null)
+    {
+        var response = await (client ?? Client).PostAsJsonAsync("/api/v1/auth/login", new { email = user.Email, password = user.Password });
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Signs in through the API with password and authenticator code; returns a client that sends the bearer token.</summary>
+    public async Task<HttpClient> SignInApiAsync(TestUser user)
+    {
+        var login = await LoginAsync(user);
+        var mfa = await Client.PostAsJsonAsync("/api/v1/auth/mfa",
+            new { challengeId = login.GetProperty("challengeId").GetString(), method = "totp", code = NextTotp(user) });
+        mfa.EnsureSuccessStatusCode();
+        var token = (await mfa.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        var client = NewClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        if (_postgresDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open only leaves a temporary folder behind.
+        }
+    }
+
+    private static char RandomLetter() => "ABCDEFGHJKLMNPQRSTUVWXYZ"[Random.Shared.Next(24)];
+}
+
+/// <summary>Follows redirects inside the in-memory test server, keeping cookies.</summary>
+internal sealed class RedirectHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        for (var i = 0; i < 5 && (int)response.StatusCode is >= 301 and <= 303 && response.Headers.Location is { } location; i++)
+        {
+            var next = new HttpRequestMessage(HttpMethod.Get, location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location));
+            response = await base.SendAsync(next, cancellationToken);
+        }
+        return response;
+    }
+}
