@@ -14,7 +14,13 @@ public static class KaitiakiHost
     {
         // Settings files sit beside the executable, so the verbs behave the same from any folder;
         // relative data paths still resolve against the folder the command runs in.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            // Pages are found in the application's assembly, even when a test process hosts it.
+            ApplicationName = typeof(KaitiakiHost).Assembly.GetName().Name,
+        });
         var options = builder.Configuration.GetSection(KaitiakiOptions.Section).Get<KaitiakiOptions>() ?? new KaitiakiOptions();
         options.Validate();
         builder.Services.AddSingleton(options);
@@ -27,7 +33,7 @@ public static class KaitiakiHost
         builder.Services.AddPractices();
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddKaitiakiRateLimits(options);
-        builder.Services.AddWeb();
+        builder.Services.AddWeb(options);
         if (!builder.Environment.IsDevelopment())
         {
             builder.Services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));

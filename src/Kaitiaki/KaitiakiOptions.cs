@@ -22,6 +22,27 @@ public sealed class KaitiakiOptions
     public string PublicBaseUrl { get; set; } = "http://localhost:5080";
     public SmtpOptions Smtp { get; set; } = new();
 
+    /// <summary>
+    /// Local development over plain http: cookies lose the <c>__Host-</c> prefix and the Secure flag,
+    /// which browsers and antiforgery both require https for. Never set this in production.
+    /// </summary>
+    public bool LocalHttp { get; set; }
+
+    /// <summary>The name of one of the portal's cookies: <c>__Host-</c> prefixed except in local http development.</summary>
+    public string CookieName(string bare) => LocalHttp ? bare : "__Host-" + bare;
+
+    public CookieSecurePolicy CookieSecurePolicy => LocalHttp ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+
+    /// <summary>Options for the short-lived helper cookies of sign-in and activation.</summary>
+    public CookieOptions ShortLivedCookie(TimeSpan lifetime) => new()
+    {
+        HttpOnly = true,
+        Secure = !LocalHttp,
+        SameSite = SameSiteMode.Strict,
+        Path = "/",
+        MaxAge = lifetime,
+    };
+
     public string DataPath => Path.GetFullPath(DataDirectory);
     public string KeysPath => Resolve(KeysDirectory, "keys");
     public string AuditCheckpointPath => Resolve(AuditCheckpointDirectory, "audit-checkpoints");

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Kaitiaki.Storage;
 
@@ -11,7 +12,7 @@ public static class AccountsSetup
     public const string CookieScheme = "KaitiakiCookie";
     public const string BearerScheme = "Bearer";
     public const string SelectorScheme = "Kaitiaki";
-    public const string CookieName = "__Host-kaitiaki";
+    public const string CookieBareName = "kaitiaki";
 
     public const string PatientPolicy = "patient";
     public const string StaffPolicy = "staff";
@@ -43,6 +44,11 @@ public static class AccountsSetup
             o.IterationCount = PasswordIterations;
         });
 
+        // Protects the short-lived activation cookie; keys live beside the portal's other keys.
+        services.AddDataProtection()
+            .SetApplicationName("Kaitiaki")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.KeysPath, "data-protection")));
+
         services.AddScoped<SessionStore>();
         services.AddScoped<SessionPrincipalFactory>();
         services.AddScoped<AccountDirectory>();
@@ -57,10 +63,9 @@ public static class AccountsSetup
                         : CookieScheme)
             .AddCookie(CookieScheme, o =>
             {
-                o.Cookie.Name = CookieName;
+                o.Cookie.Name = options.CookieName(CookieBareName);
                 o.Cookie.HttpOnly = true;
-                // __Host- cookies must be Secure; browsers accept them on http://localhost for local development.
-                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                o.Cookie.SecurePolicy = options.CookieSecurePolicy;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.Path = "/";
                 o.ExpireTimeSpan = options.SessionAbsoluteTimeout;

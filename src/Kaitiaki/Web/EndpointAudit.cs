@@ -3,10 +3,10 @@ using Kaitiaki.Audit;
 namespace Kaitiaki.Web;
 
 /// <summary>Declares the audit action an endpoint or page records. Every endpoint needs this or <see cref="NoPatientDataAttribute"/>.</summary>
-[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true)]
-public sealed class AuditedAttribute(AuditAction action) : Attribute
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class AuditedAttribute(params AuditAction[] actions) : Attribute
 {
-    public AuditAction Action { get; } = action;
+    public IReadOnlyList<AuditAction> Actions { get; } = actions;
 }
 
 /// <summary>An explicit mark that an endpoint touches no patient data and so records no audit event.</summary>
@@ -15,14 +15,8 @@ public sealed class NoPatientDataAttribute : Attribute;
 
 public static class EndpointAuditExtensions
 {
-    public static TBuilder Audited<TBuilder>(this TBuilder builder, params AuditAction[] actions) where TBuilder : IEndpointConventionBuilder
-    {
-        foreach (var action in actions)
-        {
-            builder.WithMetadata(new AuditedAttribute(action));
-        }
-        return builder;
-    }
+    public static TBuilder Audited<TBuilder>(this TBuilder builder, params AuditAction[] actions) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AuditedAttribute(actions));
 
     public static TBuilder NoPatientData<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new NoPatientDataAttribute());

@@ -28,7 +28,8 @@ public static class RateLimits
                 await context.HttpContext.Response.WriteAsync(
                     "There have been too many attempts from this address. Please wait a minute and try again.", cancellationToken);
             };
-            o.AddPolicy(SignIn, context => RateLimitPartition.GetFixedWindowLimiter(
+            // Only attempts count: reading the sign-in page is free.
+            o.AddPolicy(SignIn, context => HttpMethods.IsGet(context.Request.Method) ? RateLimitPartition.GetNoLimiter("read") : RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions
                 {

@@ -9,13 +9,13 @@ namespace Kaitiaki.Web;
 
 public static class WebSetup
 {
-    public static IServiceCollection AddWeb(this IServiceCollection services)
+    public static IServiceCollection AddWeb(this IServiceCollection services, KaitiakiOptions options)
     {
         services.AddRazorPages(o => o.RootDirectory = "/");
         services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "__Host-kaitiaki-af";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.Name = options.CookieName("kaitiaki-af");
+            o.Cookie.SecurePolicy = options.CookieSecurePolicy;
             o.Cookie.SameSite = SameSiteMode.Strict;
         });
         // Anything that forgets to say who may use it needs a signed-in user; a coverage test insists it says so anyway.

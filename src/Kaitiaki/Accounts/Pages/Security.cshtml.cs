@@ -1,0 +1,105 @@
+using Kaitiaki.Audit;
+using Kaitiaki.Storage;
+using Kaitiaki.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Accounts.Pages;
+
+[Authorize]
+[Audited(AuditAction.SessionRevoked, AuditAction.SessionsRevokedEverywhere, AuditAction.RecoveryCodesRegenerated, AuditAction.MfaEnrolled)]
+public sealed class SecurityModel(
+    KaitiakiDb db, SessionStore sessions, UserManager<Account> users, InvitationService invitations, AuditTrail audit, TimeProvider clock) : PageModel
+{
+    public List<AccountSession> Sessions { get; private set; } = [];
+    public Guid? CurrentSessionId { get; private set; }
+    public bool HasAuthenticator { get; private set; }
+    public bool EmailCodes { get; private set; }
+    public int RecoveryCodesLeft { get; private set; }
+    public List<string>? NewRecoveryCodes { get; private set; }
+    public string? Message { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+
+    public async Task<IActionResult> OnPostRevokeAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var accountId = User.AccountId()!.Value;
+        if (!await sessions.RevokeAsync(accountId, id, "revoked by account holder", cancellationToken))
+        {
+            return NotFound();
+        }
+        if (id == User.SessionId())
+        {
+            await HttpContext.SignOutAsync(AccountsSetup.CookieScheme);
+            return Redirect("/account/logout");
+        }
+        Message = "That device has been signed out.";
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevokeAllAsync(CancellationToken cancellationToken)
+    {
+        await sessions.RevokeAllAsync(User.AccountId()!.Value, "sign out everywhere", cancellationToken);
+        await HttpContext.SignOutAsync(AccountsSetup.CookieScheme);
+        return Redirect("/account/logout");
+    }
+
+    public async Task<IActionResult> OnPostEmailCodesAsync(bool enable, CancellationToken cancellationToken)
+    {
+        var account = await CurrentAccountAsync(cancellationToken);
+        if (!enable && account.TotpSecret is null)
+        {
+            Error = "E-mailed codes are your only way to confirm it's you, so they can't be turned off until you set up an authenticator app.";
+        }
+        else
+        {
+            account.EmailCodeEnabled = enable;
+            audit.Record(AuditAction.MfaEnrolled, detail: enable ? "email codes on" : "email codes off");
+            await db.SaveChangesAsync(cancellationToken);
+            Message = enable ? "E-mailed codes are on." : "E-mailed codes are off.";
+        }
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRecoveryCodesAsync(string? password, CancellationToken cancellationToken)
+    {
+        var account = await CurrentAccountAsync(cancellationToken);
+        if (string.IsNullOrEmpty(password) || !await users.CheckPasswordAsync(account, password))
+        {
+            Error = "That password isn't right, so no new codes were made.";
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var old = await db.RecoveryCodes.Where(c => c.AccountId == account.Id && c.UsedAt == null).ToListAsync(cancellationToken);
+        old.ForEach(c => c.UsedAt = now);
+        NewRecoveryCodes = invitations.AddRecoveryCodes(account.Id);
+        audit.Record(AuditAction.RecoveryCodesRegenerated);
+        await db.SaveChangesAsync(cancellationToken);
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    private Task<Account> CurrentAccountAsync(CancellationToken cancellationToken)
+    {
+        var id = User.AccountId();
+        return db.Users.FirstAsync(a => a.Id == id, cancellationToken);
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var account = await CurrentAccountAsync(cancellationToken);
+        CurrentSessionId = User.SessionId();
+        Sessions = await sessions.ListLiveAsync(account.Id, cancellationToken);
+        HasAuthenticator = account.TotpSecret is not null;
+        EmailCodes = account.EmailCodeEnabled;
+        RecoveryCodesLeft = await db.RecoveryCodes.CountAsync(c => c.AccountId == account.Id && c.UsedAt == null, cancellationToken);
+    }
+}

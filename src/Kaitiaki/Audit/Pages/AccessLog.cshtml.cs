@@ -1,0 +1,48 @@
+using Kaitiaki.Accounts;
+using Kaitiaki.Storage;
+using Kaitiaki.Web;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Audit.Pages;
+
+[Authorize(Policy = AccountsSetup.PatientPolicy)]
+[Audited(AuditAction.AccessLogViewed)]
+public sealed class AccessLogModel(KaitiakiDb db, AccessLog log, AuditTrail audit) : PageModel
+{
+    private static readonly TimeZoneInfo NewZealand = FindNewZealand();
+
+    public List<AccessLogEntry> Entries { get; private set; } = [];
+    public int PageNumber { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(int? page, CancellationToken cancellationToken)
+    {
+        var accountId = User.AccountId()!.Value;
+        var patientId = await db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
+        if (patientId is null)
+        {
+            return NotFound();
+        }
+        PageNumber = Math.Max(0, page ?? 0);
+        Entries = await log.ForPatientAsync(patientId.Value, accountId, PageNumber, cancellationToken);
+        await audit.RecordAndSaveAsync(AuditAction.AccessLogViewed, patientId: patientId, cancellationToken: cancellationToken);
+        return Page();
+    }
+
+    public string ToNzTime(DateTime utc) =>
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), NewZealand).ToString("d MMM yyyy, h:mm tt");
+
+    private static TimeZoneInfo FindNewZealand()
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById("Pacific/Auckland");
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            return TimeZoneInfo.Utc;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Kaitiaki.Accounts;
+using Kaitiaki.Audit;
+using Kaitiaki.Storage;
+using Kaitiaki.Web;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Practices.Pages;
+
+public sealed record Dependant(string Name, DateTime? ExpiresAt);
+
+[Authorize(Policy = AccountsSetup.PatientPolicy)]
+[Audited(AuditAction.PatientDetailsViewed)]
+public sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, TimeProvider clock) : PageModel
+{
+    public Patient Patient { get; private set; } = null!;
+    public string? PracticeName { get; private set; }
+    public List<Dependant> Dependants { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        var accountId = User.AccountId();
+        // The patient comes from the signed-in account, never from the URL.
+        var patient = await db.Users.Where(a => a.Id == accountId && a.PatientId != null)
+            .Join(db.Patients, a => a.PatientId, p => p.Id, (a, p) => p)
+            .AsNoTracking()
+            .FirstOrDefaultAsync(cancellationToken);
+        if (patient is null)
+        {
+            return NotFound();
+        }
+        Patient = patient;
+        PracticeName = await db.Enrolments.Where(e => e.PatientId == patient.Id && e.EndedOn == null)
+            .Join(db.Practices, e => e.PracticeId, p => p.Id, (e, p) => p.Name)
+            .FirstOrDefaultAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        Dependants = await db.ProxyGrants
+            .Where(g => g.ProxyAccountId == accountId && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now))
+            .Join(db.Patients, g => g.PatientId, p => p.Id, (g, p) => new { p.GivenName, p.FamilyName, g.ExpiresAt })
+            .Select(d => new Dependant(d.GivenName + " " + d.FamilyName, d.ExpiresAt))
+            .ToListAsync(cancellationToken);
+        await audit.RecordAndSaveAsync(AuditAction.PatientDetailsViewed, patientId: patient.Id, cancellationToken: cancellationToken);
+        return Page();
+    }
+}

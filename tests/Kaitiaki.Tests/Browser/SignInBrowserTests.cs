@@ -1,0 +1,122 @@
+using Kaitiaki.Accounts;
+using Kaitiaki.Practices;
+using Kaitiaki.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Kaitiaki.Tests.Browser;
+
+[Trait("Category", "Browser")]
+public sealed class SignInBrowserTests : IAsyncLifetime
+{
+    private TestPortal _portal = null!;
+    private Support.Browser _browser = null!;
+
+    // Chromium keeps Secure (and so __Host-) cookies on http://localhost, which it treats as a secure context.
+    private string BaseUrl => _portal.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+
+    public async Task InitializeAsync()
+    {
+        _portal = await TestPortal.StartAsync(kestrel: true, new Dictionary<string, string> { ["Kaitiaki:LocalHttp"] = "true" });
+        _browser = await Support.Browser.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        await _portal.DisposeAsync();
+    }
+
+    private async Task SignInAsync(IPage page, TestUser user)
+    {
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mail address").FillAsync(user.Email);
+        await page.GetByLabel("Password").FillAsync(user.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByLabel("Code", new() { Exact = true }).FillAsync(_portal.NextTotp(user));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task Practice_invites_a_patient_who_activates_enrols_an_authenticator_signs_in_and_out()
+    {
+        var practice = await _portal.CreatePracticeAsync("Kauri Coast Family Health");
+        var admin = await _portal.CreateStaffAsync(practice, StaffRole.PracticeAdministrator);
+
+        // The administrator adds the patient, which e-mails an invitation.
+        var staffPage = await _browser.NewPageAsync(BaseUrl);
+        await SignInAsync(staffPage, admin);
+        await staffPage.GetByRole(AriaRole.Link, new() { Name = "Add and invite a patient" }).ClickAsync();
+        var nhi = TestPortal.NewTestNhi();
+        await staffPage.GetByLabel("NHI number").FillAsync(nhi);
+        await staffPage.GetByLabel("Given name").FillAsync("Mere");
+        await staffPage.GetByLabel("Family name").FillAsync("Parata");
+        await staffPage.GetByLabel("Date of birth").FillAsync("1975-03-14");
+        await staffPage.GetByLabel("E-mail address").FillAsync("mere.parata@example.nz");
+        await staffPage.GetByRole(AriaRole.Button, new() { Name = "Add and send invitation" }).ClickAsync();
+        await Assertions.Expect(staffPage.GetByRole(AriaRole.Status)).ToContainTextAsync("invitation has been e-mailed");
+
+        // The patient activates on their own computer.
+        var code = await Outbox.ActivationCodeAsync(_portal.DataDirectory, "mere.parata@example.nz");
+        var page = await _browser.NewPageAsync(BaseUrl);
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Activate your account" }).ClickAsync();
+        await page.GetByLabel("E-mail address").FillAsync("mere.parata@example.nz");
+        await page.GetByLabel("Activation code").FillAsync(code.ToLowerInvariant());
+        await page.GetByLabel("Date of birth").FillAsync("1975-03-14");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+
+        const string password = "kumara harbour lighthouse";
+        await page.GetByLabel("New password").FillAsync(password);
+        await page.GetByLabel("Type the password again").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+
+        var secret = (await page.Locator("#totp-secret").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal);
+        await page.GetByLabel("The six-digit code your app shows now").FillAsync(Totp.Code(secret, Totp.StepAt(_portal.Clock.GetUtcNow())));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Finish" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#recovery-codes li")).ToHaveCountAsync(10);
+
+        // Then signs in with the password and a fresh authenticator code.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Continue to sign in" }).ClickAsync();
+        var user = new TestUser(Guid.Empty, "mere.parata@example.nz", password, secret, null, Roles.Patient);
+        await page.GetByLabel("E-mail address").FillAsync(user.Email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByLabel("Code", new() { Exact = true }).FillAsync(_portal.NextTotp(user));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Kia ora, Mere");
+        await Assertions.Expect(page.GetByText(nhi)).ToBeVisibleAsync();
+
+        var cookies = await page.Context.CookiesAsync();
+        var session = Assert.Single(cookies, c => c.Name == AccountsSetup.CookieBareName);
+        Assert.True(session.HttpOnly);
+        Assert.False(session.Secure); // local http: the https-only flags are tested on the https test server
+        Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You're signed out");
+        await page.GotoAsync("/patient");
+        Assert.Contains("/account/login", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_out_everywhere_ends_another_browsers_session_on_its_next_click()
+    {
+        var practice = await _portal.CreatePracticeAsync();
+        var patient = await _portal.CreatePatientAsync(practice);
+
+        var laptop = await _browser.NewPageAsync(BaseUrl);
+        await SignInAsync(laptop, patient);
+        var phone = await _browser.NewPageAsync(BaseUrl);
+        await SignInAsync(phone, patient);
+        await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Kia ora");
+
+        await laptop.GetByRole(AriaRole.Link, new() { Name = "Account security" }).ClickAsync();
+        await Assertions.Expect(laptop.Locator("tbody tr")).ToHaveCountAsync(2);
+        await laptop.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
+        await Assertions.Expect(laptop.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You're signed out");
+
+        await phone.GetByRole(AriaRole.Link, new() { Name = "Who has looked at my records" }).ClickAsync();
+        Assert.Contains("/account/login", phone.Url, StringComparison.Ordinal);
+        await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Sign in");
+    }
+}
