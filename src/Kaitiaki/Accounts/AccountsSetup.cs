@@ -21,6 +21,19 @@ public static class AccountsSetup
     public const string SecurityPolicy = "security";
     public const string ApiPolicy = "api";
 
+    /// <summary>
+    /// Passkeys are accepted from the portal's own https origin on the configured domain, and in local
+    /// http development from http://localhost on any port.
+    /// </summary>
+    internal static bool IsAllowedOrigin(string origin, KaitiakiOptions options)
+    {
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !string.Equals(uri.Host, options.PasskeyServerDomain, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        return uri.Scheme == Uri.UriSchemeHttps || (options.LocalHttp && uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback);
+    }
+
     public static IServiceCollection AddAccounts(this IServiceCollection services, KaitiakiOptions options)
     {
         services.AddIdentityCore<Account>(o =>
@@ -54,6 +67,16 @@ public static class AccountsSetup
         services.AddScoped<AccountDirectory>();
         services.AddScoped<SignInService>();
         services.AddScoped<InvitationService>();
+        services.AddScoped<PasskeyService>();
+        services.AddScoped<IPasskeyHandler<Account>, PasskeyHandler<Account>>();
+        // The relying party id is fixed by configuration, never taken from the request's Host header.
+        services.Configure<IdentityPasskeyOptions>(o =>
+        {
+            o.ServerDomain = options.PasskeyServerDomain;
+            o.UserVerificationRequirement = "required";
+            o.ResidentKeyRequirement = "required";
+            o.ValidateOrigin = context => ValueTask.FromResult(!context.CrossOrigin && IsAllowedOrigin(context.Origin, options));
+        });
 
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "Cookie or bearer token", o =>

@@ -119,4 +119,41 @@ public sealed class SignInBrowserTests : IAsyncLifetime
         Assert.Contains("/account/login", phone.Url, StringComparison.Ordinal);
         await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Sign in");
     }
+
+    [Fact]
+    public async Task Patient_registers_a_passkey_and_signs_in_with_it()
+    {
+        var practice = await _portal.CreatePracticeAsync();
+        var patient = await _portal.CreatePatientAsync(practice);
+        var page = await _browser.NewPageAsync(BaseUrl);
+
+        // Chromium's virtual authenticator stands in for a phone or security key, with user verification.
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable");
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+                ["automaticPresenceSimulation"] = true,
+            },
+        });
+
+        await SignInAsync(page, patient);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Account security" }).ClickAsync();
+        await page.GetByLabel("Name for this passkey").FillAsync("Test laptop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a passkey" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Your passkey has been added")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#passkeys li")).ToContainTextAsync("Test laptop");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).First.ClickAsync();
+        await page.GotoAsync("/account/login");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with a passkey" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Kia ora");
+        Assert.EndsWith("/patient", page.Url, StringComparison.Ordinal);
+    }
 }

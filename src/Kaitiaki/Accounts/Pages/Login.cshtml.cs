@@ -1,5 +1,6 @@
 using Kaitiaki.Audit;
 using Kaitiaki.Web;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -8,9 +9,9 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Kaitiaki.Accounts.Pages;
 
 [AllowAnonymous]
-[Audited(AuditAction.SignIn)]
+[Audited(AuditAction.SignIn, AuditAction.PasskeySignIn)]
 [EnableRateLimiting(RateLimits.SignIn)]
-public sealed class LoginModel(SignInService signIn, KaitiakiOptions options) : PageModel
+public sealed class LoginModel(SignInService signIn, PasskeyService passkeys, SessionStore sessions, KaitiakiOptions options) : PageModel
 {
     public const string ChallengeCookie = "kaitiaki-mfa";
 
@@ -41,5 +42,22 @@ public sealed class LoginModel(SignInService signIn, KaitiakiOptions options) : 
                 Error = "The e-mail address or password is not right. Please check them and try again.";
                 return Page();
         }
+    }
+
+    public async Task<IActionResult> OnPostPasskeyOptionsAsync() =>
+        Content(await passkeys.BeginSignInAsync(HttpContext), "application/json");
+
+    public async Task<IActionResult> OnPostPasskeyAsync(string? credential, CancellationToken cancellationToken)
+    {
+        var account = await passkeys.CompleteSignInAsync(credential, HttpContext, cancellationToken);
+        if (account is null)
+        {
+            Error = "That passkey didn't work. Please sign in with your password and code instead.";
+            return Page();
+        }
+        var (session, _) = await sessions.CreateAsync(account, SessionKind.Cookie, Request.Headers.UserAgent.ToString(),
+            HttpContext.Connection.RemoteIpAddress?.ToString(), "passkey", cancellationToken);
+        await HttpContext.SignInAsync(AccountsSetup.CookieScheme, SessionPrincipalFactory.CookiePrincipal(session));
+        return Redirect("/");
     }
 }

@@ -11,9 +11,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaitiaki.Accounts.Pages;
 
 [Authorize]
-[Audited(AuditAction.SessionRevoked, AuditAction.SessionsRevokedEverywhere, AuditAction.RecoveryCodesRegenerated, AuditAction.MfaEnrolled)]
+[Audited(AuditAction.SessionRevoked, AuditAction.SessionsRevokedEverywhere, AuditAction.RecoveryCodesRegenerated, AuditAction.MfaEnrolled,
+    AuditAction.PasskeyAdded, AuditAction.PasskeyRemoved)]
 public sealed class SecurityModel(
-    KaitiakiDb db, SessionStore sessions, UserManager<Account> users, InvitationService invitations, AuditTrail audit, TimeProvider clock) : PageModel
+    KaitiakiDb db, SessionStore sessions, UserManager<Account> users, InvitationService invitations, PasskeyService passkeys,
+    AuditTrail audit, TimeProvider clock) : PageModel
 {
     public List<AccountSession> Sessions { get; private set; } = [];
     public Guid? CurrentSessionId { get; private set; }
@@ -21,6 +23,7 @@ public sealed class SecurityModel(
     public bool EmailCodes { get; private set; }
     public int RecoveryCodesLeft { get; private set; }
     public List<string>? NewRecoveryCodes { get; private set; }
+    public IList<UserPasskeyInfo> Passkeys { get; private set; } = [];
     public string? Message { get; private set; }
     public string? Error { get; private set; }
 
@@ -87,6 +90,35 @@ public sealed class SecurityModel(
         return Page();
     }
 
+    public async Task<IActionResult> OnPostPasskeyOptionsAsync(CancellationToken cancellationToken) =>
+        Content(await passkeys.BeginRegistrationAsync(await CurrentAccountAsync(cancellationToken), HttpContext), "application/json");
+
+    public async Task<IActionResult> OnPostAddPasskeyAsync(string? credential, string? name, CancellationToken cancellationToken)
+    {
+        var problem = await passkeys.CompleteRegistrationAsync(await CurrentAccountAsync(cancellationToken), credential, name, HttpContext);
+        if (problem is null)
+        {
+            Message = "Your passkey has been added. Next time, choose \"Sign in with a passkey\".";
+        }
+        else
+        {
+            Error = problem;
+        }
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRemovePasskeyAsync(string? credentialId, CancellationToken cancellationToken)
+    {
+        if (credentialId is null || !await passkeys.RemoveAsync(await CurrentAccountAsync(cancellationToken), credentialId))
+        {
+            return NotFound();
+        }
+        Message = "The passkey has been removed.";
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
     private Task<Account> CurrentAccountAsync(CancellationToken cancellationToken)
     {
         var id = User.AccountId();
@@ -100,6 +132,7 @@ public sealed class SecurityModel(
         Sessions = await sessions.ListLiveAsync(account.Id, cancellationToken);
         HasAuthenticator = account.TotpSecret is not null;
         EmailCodes = account.EmailCodeEnabled;
+        Passkeys = await users.GetPasskeysAsync(account);
         RecoveryCodesLeft = await db.RecoveryCodes.CountAsync(c => c.AccountId == account.Id && c.UsedAt == null, cancellationToken);
     }
 }
