@@ -113,6 +113,10 @@ public static class DemoWorld
             db.Patients.Add(child);
             children.Add((child, parent, practice));
         }
+        foreach (var (patient, practice) in patients.Concat(children.Select(c => (c.Child, c.Practice))))
+        {
+            audit.Record(AuditAction.PatientCreated, patientId: patient.Id, practiceId: practice.Id, resourceType: "Patient", resourceId: patient.Id);
+        }
         await db.SaveChangesAsync(cancellationToken);
         foreach (var (patient, practice) in patients.Concat(children.Select(c => (c.Child, c.Practice))))
         {
