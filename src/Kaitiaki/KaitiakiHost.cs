@@ -1,5 +1,6 @@
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
+using Kaitiaki.Documents;
 using Kaitiaki.Notifications;
 using Kaitiaki.Practices;
 using Kaitiaki.Storage;
@@ -31,6 +32,7 @@ public static class KaitiakiHost
         builder.Services.AddAccounts(options);
         builder.Services.AddAudit();
         builder.Services.AddPractices();
+        builder.Services.AddDocuments();
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddKaitiakiRateLimits(options);
         builder.Services.AddWeb(options);
@@ -61,6 +63,7 @@ public static class KaitiakiHost
         app.MapWeb();
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
+        app.MapDocumentEndpoints();
         app.MapRazorPages();
         return app;
     }

@@ -21,6 +21,7 @@ public sealed class KaitiakiOptions
     public int SignInAttemptsPerMinute { get; set; } = 20;
     public string PublicBaseUrl { get; set; } = "http://localhost:5080";
     public SmtpOptions Smtp { get; set; } = new();
+    public DocumentOptions Documents { get; set; } = new();
 
     /// <summary>
     /// Local development over plain http: cookies lose the <c>__Host-</c> prefix and the Secure flag,
@@ -73,6 +74,7 @@ public sealed class KaitiakiOptions
         {
             throw new InvalidOperationException("Kaitiaki:SignInAttemptsPerMinute must be at least 1.");
         }
+        Documents.Validate();
         if (string.IsNullOrWhiteSpace(PasskeyServerDomain))
         {
             throw new InvalidOperationException("Kaitiaki:PasskeyServerDomain must name the portal's host, e.g. portal.example.nz.");
@@ -85,4 +87,41 @@ public sealed class SmtpOptions
     public string? Host { get; set; }
     public int Port { get; set; } = 25;
     public string From { get; set; } = "Kaitiaki <no-reply@kaitiaki.invalid>";
+}
+
+public sealed class DocumentOptions
+{
+    public long MaxUploadBytes { get; set; } = 25L * 1024 * 1024;
+    public long PatientQuotaBytes { get; set; } = 1024L * 1024 * 1024;
+    public int DeleteGraceDays { get; set; } = 30;
+
+    /// <summary>
+    /// How long documents are kept, in days, by "source:category" (e.g. "hospital:discharge-summary") or
+    /// "source:*". Documents with no rule are kept until deleted.
+    /// </summary>
+    public Dictionary<string, int> RetentionDays { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public void Validate()
+    {
+        if (MaxUploadBytes < 1)
+        {
+            throw new InvalidOperationException("Kaitiaki:Documents:MaxUploadBytes must be at least 1.");
+        }
+        if (PatientQuotaBytes < MaxUploadBytes)
+        {
+            throw new InvalidOperationException("Kaitiaki:Documents:PatientQuotaBytes must be at least Kaitiaki:Documents:MaxUploadBytes.");
+        }
+        if (DeleteGraceDays < 0)
+        {
+            throw new InvalidOperationException("Kaitiaki:Documents:DeleteGraceDays cannot be negative.");
+        }
+        foreach (var (rule, days) in RetentionDays)
+        {
+            if (days < 1 || !rule.Contains(':', StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException(
+                    $"Kaitiaki:Documents:RetentionDays:{rule} must be named source:category (or source:*) and be at least 1 day.");
+            }
+        }
+    }
 }

@@ -55,6 +55,15 @@ public sealed class AccessLog(KaitiakiDb db)
         AuditAction.AccessLogViewed => "looked at this list of who has seen your records",
         AuditAction.PatientListViewed => "saw your name in the practice's patient list",
         AuditAction.PatientDetailsViewed => "looked at your details",
+        AuditAction.DocumentListed => "looked at the list of your documents",
+        AuditAction.DocumentMetadataViewed => "looked at the details of one of your documents",
+        AuditAction.DocumentDownloaded => "downloaded one of your documents",
+        AuditAction.DocumentPreviewed => "opened one of your documents",
+        AuditAction.DocumentUploaded => "added a document to your records",
+        AuditAction.DocumentDeleted => "deleted one of your documents",
+        AuditAction.DocumentHidden => "hid one of your documents from your list",
+        AuditAction.DocumentUnhidden => "showed a hidden document in your list again",
+        AuditAction.DocumentShredded => "permanently destroyed a document (its key was erased)",
         _ => "accessed your records",
     };
 }

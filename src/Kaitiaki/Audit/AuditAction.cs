@@ -42,6 +42,20 @@ public enum AuditAction
     AuditVerified = 60,
     AuditExported = 61,
     DemoDataSeeded = 62,
+
+    DocumentListed = 70,
+    DocumentMetadataViewed = 71,
+    DocumentDownloaded = 72,
+    DocumentPreviewed = 73,
+    DocumentUploaded = 74,
+    DocumentDeleted = 75,
+    DocumentHidden = 76,
+    DocumentShredded = 77,
+    DocumentAccessDenied = 78,
+    DocumentUploadRejected = 79,
+    MasterKeyRotated = 80,
+    DocumentsVerified = 81,
+    DocumentUnhidden = 82,
 }
 
 public enum AuditOutcome

@@ -1,5 +1,6 @@
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
+using Kaitiaki.Documents;
 using Kaitiaki.Practices;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -24,6 +25,7 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain)
     public DbSet<StaffMembership> StaffMemberships => Set<StaffMembership>();
     public DbSet<ProxyGrant> ProxyGrants => Set<ProxyGrant>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<HealthDocument> Documents => Set<HealthDocument>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -100,6 +102,21 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain)
             e.Property(x => x.UserAgent).HasMaxLength(256);
             e.Property(x => x.ResourceType).HasMaxLength(64);
             e.Property(x => x.Detail).HasMaxLength(256);
+        });
+
+        builder.Entity<HealthDocument>(d =>
+        {
+            d.HasIndex(x => new { x.PatientId, x.UploadedAt });
+            d.HasIndex(x => x.KekId);
+            d.Property(x => x.Title).HasMaxLength(200);
+            d.Property(x => x.Category).HasMaxLength(32);
+            d.Property(x => x.Author).HasMaxLength(200);
+            d.Property(x => x.ContentType).HasMaxLength(100);
+            d.Property(x => x.FileName).HasMaxLength(200);
+            d.Property(x => x.KekId).HasMaxLength(64);
+            d.Property(x => x.BlobName).HasMaxLength(100);
+            d.Property(x => x.ShredReason).HasMaxLength(100);
+            d.HasOne<Patient>().WithMany().HasForeignKey(x => x.PatientId).OnDelete(DeleteBehavior.Restrict);
         });
 
         // Every DateTime is UTC; SQLite forgets the kind on the way back, so restore it.

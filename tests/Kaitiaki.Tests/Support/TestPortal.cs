@@ -210,6 +210,36 @@ public sealed class TestPortal : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Uploads through the API as multipart, fields first, the way the mobile app does.</summary>
+    public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] content, string contentType = "application/pdf",
+        string title = "Discharge summary", string category = "correspondence", Guid? patientId = null, string fileName = "letter.pdf")
+    {
+        using var form = new MultipartFormDataContent();
+        if (patientId is { } id)
+        {
+            form.Add(new StringContent(id.ToString()), "patientId");
+        }
+        form.Add(new StringContent(title), "title");
+        form.Add(new StringContent(category), "category");
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        form.Add(file, "file", fileName);
+        return await client.PostAsync("/api/v1/documents", form);
+    }
+
+    /// <summary>A small but genuine-looking PDF of the given size.</summary>
+    public static byte[] Pdf(int size, int seed = 1)
+    {
+        var random = new Random(seed);
+        var body = new byte[Math.Max(size, 16)];
+        "%PDF-1.7\n"u8.CopyTo(body);
+        for (var i = 9; i < body.Length; i++)
+        {
+            body[i] = (byte)"0123456789abcdefghijklmnopqrstuvwxyz stream endstream obj\n"[random.Next(57)];
+        }
+        return body[..Math.Max(size, 9)];
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

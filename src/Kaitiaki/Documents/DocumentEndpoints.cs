@@ -1,0 +1,187 @@
+using Kaitiaki.Accounts;
+using Kaitiaki.Audit;
+using Kaitiaki.Storage;
+using Kaitiaki.Web;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace Kaitiaki.Documents;
+
+public static class DocumentEndpoints
+{
+    private const int MaxFieldLength = 4096;
+
+    public static IEndpointRouteBuilder MapDocumentEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api/v1/documents").WithTags("Documents").RequireAuthorization(AccountsSetup.ApiPolicy).DisableAntiforgery();
+        api.MapGet("/", ListAsync).Audited(AuditAction.DocumentListed, AuditAction.DocumentAccessDenied);
+        api.MapPost("/", UploadAsync).Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected);
+        api.MapGet("/{id:guid}", GetAsync).Audited(AuditAction.DocumentMetadataViewed, AuditAction.DocumentAccessDenied);
+        api.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied);
+        api.MapDelete("/{id:guid}", DeleteAsync).Audited(AuditAction.DocumentDeleted, AuditAction.DocumentAccessDenied);
+        api.MapPost("/{id:guid}/hide", (Guid id, HttpContext http, DocumentService documents, CancellationToken ct) => SetHiddenAsync(id, true, http, documents, ct))
+            .Audited(AuditAction.DocumentHidden, AuditAction.DocumentAccessDenied);
+        api.MapPost("/{id:guid}/unhide", (Guid id, HttpContext http, DocumentService documents, CancellationToken ct) => SetHiddenAsync(id, false, http, documents, ct))
+            .Audited(AuditAction.DocumentUnhidden, AuditAction.DocumentAccessDenied);
+
+        // The same reads and uploads for the portal's own pages, on the signed-in browser session.
+        var web = routes.MapGroup("/documents").RequireAuthorization(policy => policy.AddAuthenticationSchemes(AccountsSetup.CookieScheme).RequireAuthenticatedUser());
+        web.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied);
+        web.MapPost("/upload", WebUploadAsync).DisableAntiforgery().Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected);
+        return routes;
+    }
+
+    internal static ProblemHttpResult NotFoundProblem() =>
+        TypedResults.Problem(title: "Not found", detail: "There is no such document.", statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<Results<Ok<List<DocumentSummary>>, ProblemHttpResult>> ListAsync(
+        Guid? patientId, bool? includeHidden, HttpContext http, KaitiakiDb db, DocumentService documents, CancellationToken cancellationToken)
+    {
+        var accountId = http.User.AccountId()!.Value;
+        patientId ??= await db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
+        if (patientId is null)
+        {
+            return TypedResults.Problem(title: "Patient needed", detail: "Say whose documents to list with ?patientId=.", statusCode: StatusCodes.Status400BadRequest);
+        }
+        var list = await documents.ListAsync(accountId, patientId.Value, includeHidden ?? false, cancellationToken);
+        return list is null
+            ? TypedResults.Problem(title: "Not found", detail: "There is no such patient.", statusCode: StatusCodes.Status404NotFound)
+            : TypedResults.Ok(list);
+    }
+
+    private static async Task<Results<Ok<DocumentSummary>, ProblemHttpResult>> GetAsync(
+        Guid id, HttpContext http, DocumentService documents, CancellationToken cancellationToken) =>
+        await documents.GetAsync(http.User.AccountId()!.Value, id, cancellationToken) is { } summary ? TypedResults.Ok(summary) : NotFoundProblem();
+
+    private static Task<IResult> ContentAsync(Guid id, string? disposition, HttpContext http, DocumentContent content, CancellationToken cancellationToken) =>
+        content.SendAsync(http, id, string.Equals(disposition, "inline", StringComparison.OrdinalIgnoreCase), cancellationToken);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, HttpContext http, DocumentService documents, CancellationToken cancellationToken) =>
+        await documents.DeleteAsync(http.User.AccountId()!.Value, id, cancellationToken) switch
+        {
+            ChangeOutcome.Done => TypedResults.NoContent(),
+            ChangeOutcome.NotAllowed => TypedResults.Problem(title: "Can't delete this document",
+                detail: "Only a patient's own uploads can be deleted. Documents from a practice or hospital can be hidden instead.", statusCode: StatusCodes.Status403Forbidden),
+            _ => NotFoundProblem(),
+        };
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetHiddenAsync(Guid id, bool hidden, HttpContext http, DocumentService documents, CancellationToken cancellationToken) =>
+        await documents.SetHiddenAsync(http.User.AccountId()!.Value, id, hidden, cancellationToken) switch
+        {
+            ChangeOutcome.Done => TypedResults.NoContent(),
+            ChangeOutcome.NotAllowed => TypedResults.Problem(title: "Can't hide this document",
+                detail: "Only the patient (or someone acting for them) can hide documents from their list.", statusCode: StatusCodes.Status403Forbidden),
+            _ => NotFoundProblem(),
+        };
+
+    private static async Task<IResult> WebUploadAsync(HttpContext http, IAntiforgery antiforgery, DocumentUpload upload, KaitiakiDb db, CancellationToken cancellationToken)
+    {
+        // The page sends the token in a header, so checking it never reads (and buffers) the body.
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return TypedResults.Problem(title: "Please reload the page", detail: "The page's security token has expired. Reload the page and try again.",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+        return await UploadAsync(http, upload, db, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads multipart sections one by one: the text fields first, then the file, which streams straight into the
+    /// encrypted store. The fields must come before the file so the upload is authorised before any content is read.
+    /// </summary>
+    private static async Task<IResult> UploadAsync(HttpContext http, DocumentUpload upload, KaitiakiDb db, CancellationToken cancellationToken)
+    {
+        var options = http.RequestServices.GetRequiredService<KaitiakiOptions>();
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.Documents.MaxUploadBytes + 1024 * 1024;
+        }
+        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
+        {
+            return TypedResults.Problem(title: "Not an upload", detail: "Send the document as multipart/form-data with a part named file.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        var accountId = http.User.AccountId()!.Value;
+        var ownPatientId = await db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var reader = new MultipartReader(boundary, http.Request.Body);
+        try
+        {
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                {
+                    continue;
+                }
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                if (!disposition.IsFileDisposition())
+                {
+                    fields[name] = await ReadFieldAsync(section.Body, cancellationToken);
+                    continue;
+                }
+                if (!name.Equals("file", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                var request = ToRequest(fields, disposition, section.ContentType, http.Request.ContentLength);
+                var (patientId, right, practiceId) = await upload.AuthoriseAsync(accountId, ownPatientId, request, cancellationToken);
+                var document = await upload.UploadAsync(accountId, patientId, right, practiceId, request, section.Body, cancellationToken);
+                var summary = new DocumentSummary(document.Id, document.PatientId, document.Title, document.Category, document.Source.ToString().ToLowerInvariant(),
+                    document.Author, document.DateOfService, document.ContentType, document.FileName, document.SizeBytes,
+                    Convert.ToHexString(document.Sha256).ToLowerInvariant(), document.UploadedAt, false, right == UploadRight.AsPatient, false);
+                return TypedResults.Created($"/api/v1/documents/{document.Id}", summary);
+            }
+        }
+        catch (UploadRejectedException ex)
+        {
+            return TypedResults.Problem(title: ex.Status == StatusCodes.Status404NotFound ? "Not found" : "Upload refused", detail: ex.Message, statusCode: ex.Status);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or BadHttpRequestException)
+        {
+            return TypedResults.Problem(title: "Upload incomplete", detail: "The upload was cut off or malformed, so nothing was saved. Please try again.",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+        return TypedResults.Problem(title: "No file", detail: "The upload has no part named file.", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    private static UploadRequest ToRequest(Dictionary<string, string> fields, ContentDispositionHeaderValue disposition, string? contentType, long? length)
+    {
+        Guid? patientId = null;
+        if (fields.TryGetValue("patientId", out var rawPatient) && !string.IsNullOrWhiteSpace(rawPatient))
+        {
+            patientId = Guid.TryParse(rawPatient, out var parsed) ? parsed : throw new UploadRejectedException("patientId is not a valid id.");
+        }
+        DateOnly? dateOfService = null;
+        if (fields.TryGetValue("dateOfService", out var rawDate) && !string.IsNullOrWhiteSpace(rawDate))
+        {
+            dateOfService = DateOnly.TryParseExact(rawDate, "yyyy-MM-dd", out var date)
+                ? date
+                : throw new UploadRejectedException("dateOfService must be a date like 2026-03-14.");
+        }
+        if (!fields.ContainsKey("title") || !fields.ContainsKey("category"))
+        {
+            throw new UploadRejectedException("Send the title and category fields (and patientId for practice staff) before the file part.");
+        }
+        var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+        return new UploadRequest(patientId, fields.GetValueOrDefault("title"), fields.GetValueOrDefault("category")?.Trim().ToLowerInvariant(),
+            fields.GetValueOrDefault("author"), dateOfService, fileName, contentType, length);
+    }
+
+    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxFieldLength + 1];
+        var read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        if (read > MaxFieldLength)
+        {
+            throw new UploadRejectedException("A form field is too long.");
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+    }
+}

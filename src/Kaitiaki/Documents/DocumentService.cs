@@ -1,0 +1,133 @@
+using Kaitiaki.Audit;
+using Kaitiaki.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Documents;
+
+public sealed record DocumentSummary(
+    Guid Id, Guid PatientId, string Title, string Category, string Source, string? Author, DateOnly? DateOfService,
+    string ContentType, string FileName, long Size, string Sha256, DateTime UploadedAt, bool Hidden, bool CanDelete, bool CanHide);
+
+public enum ChangeOutcome
+{
+    Done,
+    NotFound,
+    NotAllowed,
+}
+
+/// <summary>
+/// Reading and changing documents. Every query starts from <see cref="DocumentAccessPolicy.Readable"/>, so a
+/// document the caller may not read is simply not there: it answers exactly like one that never existed.
+/// </summary>
+public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, AuditTrail audit, TimeProvider clock)
+{
+    /// <summary>Null when the caller may not read this patient's documents (or there is no such patient).</summary>
+    public async Task<List<DocumentSummary>?> ListAsync(Guid accountId, Guid patientId, bool includeHidden, CancellationToken cancellationToken)
+    {
+        if (!await policy.ReadablePatientIds(accountId).AnyAsync(id => id == patientId, cancellationToken))
+        {
+            await audit.RecordAndSaveAsync(AuditAction.DocumentAccessDenied, AuditOutcome.Denied, resourceType: "Patient", resourceId: patientId,
+                detail: "list", cancellationToken: cancellationToken);
+            return null;
+        }
+        var isPatientSide = await IsPatientSideAsync(accountId, patientId, cancellationToken);
+        var documents = await policy.Readable(accountId)
+            .Where(d => d.PatientId == patientId && (includeHidden || !isPatientSide || d.HiddenAt == null))
+            .OrderByDescending(d => d.UploadedAt)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        audit.Record(AuditAction.DocumentListed, patientId: patientId, resourceType: "Patient", resourceId: patientId, detail: $"{documents.Count} documents");
+        await db.SaveChangesAsync(cancellationToken);
+        return documents.Select(d => Summarise(d, accountId, isPatientSide)).ToList();
+    }
+
+    public async Task<DocumentSummary?> GetAsync(Guid accountId, Guid documentId, CancellationToken cancellationToken)
+    {
+        var document = await FindReadableAsync(accountId, documentId, "metadata", cancellationToken);
+        if (document is null)
+        {
+            return null;
+        }
+        audit.Record(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        return Summarise(document, accountId, await IsPatientSideAsync(accountId, document.PatientId, cancellationToken));
+    }
+
+    /// <summary>The document for a download, or null. The caller records the read (with the bytes) before sending anything.</summary>
+    public Task<HealthDocument?> FindForContentAsync(Guid accountId, Guid documentId, CancellationToken cancellationToken) =>
+        FindReadableAsync(accountId, documentId, "content", cancellationToken);
+
+    public async Task RecordReadAsync(HealthDocument document, bool preview, long bytes, CancellationToken cancellationToken)
+    {
+        audit.Record(preview ? AuditAction.DocumentPreviewed : AuditAction.DocumentDownloaded,
+            patientId: document.PatientId, resourceType: "Document", resourceId: document.Id, bytes: bytes);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>A patient (or their proxy) deletes a document they uploaded. It is kept for the grace period, then its key is destroyed.</summary>
+    public async Task<ChangeOutcome> DeleteAsync(Guid accountId, Guid documentId, CancellationToken cancellationToken)
+    {
+        var document = await FindReadableAsync(accountId, documentId, "delete", cancellationToken, tracked: true);
+        if (document is null)
+        {
+            return ChangeOutcome.NotFound;
+        }
+        if (document.Source != DocumentSource.Patient || !await IsPatientSideAsync(accountId, document.PatientId, cancellationToken))
+        {
+            await audit.RecordAndSaveAsync(AuditAction.DocumentDeleted, AuditOutcome.Denied, patientId: document.PatientId,
+                resourceType: "Document", resourceId: document.Id, detail: "only patients' own uploads can be deleted", cancellationToken: cancellationToken);
+            return ChangeOutcome.NotAllowed;
+        }
+        document.DeletedAt = clock.GetUtcNow().UtcDateTime;
+        audit.Record(AuditAction.DocumentDeleted, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        return ChangeOutcome.Done;
+    }
+
+    /// <summary>A patient hides a practice document from their own list (or shows it again). Practice documents can't be deleted by patients.</summary>
+    public async Task<ChangeOutcome> SetHiddenAsync(Guid accountId, Guid documentId, bool hidden, CancellationToken cancellationToken)
+    {
+        var document = await FindReadableAsync(accountId, documentId, "hide", cancellationToken, tracked: true);
+        if (document is null)
+        {
+            return ChangeOutcome.NotFound;
+        }
+        if (!await IsPatientSideAsync(accountId, document.PatientId, cancellationToken))
+        {
+            return ChangeOutcome.NotAllowed;
+        }
+        document.HiddenAt = hidden ? clock.GetUtcNow().UtcDateTime : null;
+        audit.Record(hidden ? AuditAction.DocumentHidden : AuditAction.DocumentUnhidden, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        return ChangeOutcome.Done;
+    }
+
+    private async Task<HealthDocument?> FindReadableAsync(Guid accountId, Guid documentId, string operation, CancellationToken cancellationToken, bool tracked = false)
+    {
+        var query = policy.Readable(accountId).Where(d => d.Id == documentId);
+        var document = await (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync(cancellationToken);
+        if (document is null)
+        {
+            // Denied or missing: the same answer, and the same record.
+            await audit.RecordAndSaveAsync(AuditAction.DocumentAccessDenied, AuditOutcome.Denied, resourceType: "Document", resourceId: documentId,
+                detail: operation, cancellationToken: cancellationToken);
+        }
+        return document;
+    }
+
+    /// <summary>Is the caller this patient, or their proxy (rather than practice staff)?</summary>
+    private async Task<bool> IsPatientSideAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.Users.AnyAsync(a => a.Id == accountId && a.PatientId == patientId, cancellationToken)
+            || await db.ProxyGrants.AnyAsync(
+                g => g.ProxyAccountId == accountId && g.PatientId == patientId && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now),
+                cancellationToken);
+    }
+
+    private static DocumentSummary Summarise(HealthDocument d, Guid accountId, bool patientSide) => new(
+        d.Id, d.PatientId, d.Title, d.Category, d.Source.ToString().ToLowerInvariant(), d.Author, d.DateOfService, d.ContentType, d.FileName,
+        d.SizeBytes, Convert.ToHexString(d.Sha256).ToLowerInvariant(), d.UploadedAt, d.HiddenAt is not null,
+        CanDelete: patientSide && d.Source == DocumentSource.Patient,
+        CanHide: patientSide && d.Source != DocumentSource.Patient);
+}

@@ -1,0 +1,178 @@
+using Kaitiaki.Audit;
+using Kaitiaki.Documents.Encryption;
+using Kaitiaki.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Documents;
+
+public sealed record UploadRequest(
+    Guid? PatientId, string? Title, string? Category, string? Author, DateOnly? DateOfService, string? FileName, string? ContentType, long? DeclaredLength);
+
+/// <summary>Why an upload was refused, in words for the person, plus the status it answers with.</summary>
+public sealed class UploadRejectedException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
+{
+    public int Status { get; } = status;
+}
+
+/// <summary>
+/// Adds documents. The body is checked, hashed and encrypted as it streams into a staging blob; only a
+/// complete, valid upload is renamed into place and recorded, so a refused or broken upload leaves nothing.
+/// </summary>
+public sealed class DocumentUpload(
+    KaitiakiDb db, DocumentAccessPolicy policy, IDocumentStore store, MasterKeys keys, AuditTrail audit, KaitiakiOptions options, TimeProvider clock)
+{
+    /// <summary>Works out the patient, the capacity and the category before any content is read.</summary>
+    public async Task<(Guid PatientId, UploadRight Right, Guid? PracticeId)> AuthoriseAsync(
+        Guid accountId, Guid? ownPatientId, UploadRequest request, CancellationToken cancellationToken)
+    {
+        var patientId = request.PatientId ?? ownPatientId;
+        if (patientId is null)
+        {
+            throw new UploadRejectedException("Say which patient the document is for (patientId).");
+        }
+        var (right, practiceId) = await policy.UploadRightAsync(accountId, patientId.Value, cancellationToken);
+        if (right == UploadRight.None)
+        {
+            await audit.RecordAndSaveAsync(AuditAction.DocumentUploadRejected, AuditOutcome.Denied, resourceType: "Patient",
+                resourceId: patientId, detail: "no upload right", cancellationToken: cancellationToken);
+            // Indistinguishable from a patient who does not exist.
+            throw new UploadRejectedException("No such patient.", StatusCodes.Status404NotFound);
+        }
+        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > 200)
+        {
+            throw new UploadRejectedException("Give the document a title of up to 200 characters.");
+        }
+        var categories = right == UploadRight.AsPatient ? DocumentCategories.Patient : DocumentCategories.Practice;
+        if (request.Category is null || !categories.Contains(request.Category))
+        {
+            throw new UploadRejectedException($"Choose a category: {string.Join(", ", categories.Order())}.");
+        }
+        if (request.DeclaredLength > options.Documents.MaxUploadBytes)
+        {
+            throw TooLarge();
+        }
+        return (patientId.Value, right, practiceId);
+    }
+
+    public async Task<HealthDocument> UploadAsync(
+        Guid accountId, Guid patientId, UploadRight right, Guid? practiceId, UploadRequest request, Stream content, CancellationToken cancellationToken)
+    {
+        var contentType = ContentTypes.Normalise(request.ContentType)
+            ?? throw new UploadRejectedException("Kaitiaki accepts PDF documents, JPEG and PNG images, and plain text files.", StatusCodes.Status415UnsupportedMediaType);
+        var used = await db.Documents.Where(d => d.PatientId == patientId && d.ShreddedAt == null).SumAsync(d => (long?)d.SizeBytes, cancellationToken) ?? 0;
+        var quotaLeft = options.Documents.PatientQuotaBytes - used;
+        if ((request.DeclaredLength ?? 0) > quotaLeft)
+        {
+            throw QuotaFull();
+        }
+
+        var head = new byte[ContentTypes.SniffLength];
+        var headLength = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        if (!ContentTypes.LeadingBytesMatch(contentType, head.AsSpan(0, headLength)))
+        {
+            await audit.RecordAndSaveAsync(AuditAction.DocumentUploadRejected, AuditOutcome.Failure, patientId: patientId,
+                detail: "content does not match its declared type", cancellationToken: cancellationToken);
+            throw new UploadRejectedException("The file's content doesn't match its type. Please upload a genuine PDF, JPEG, PNG or text file.", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        var document = new HealthDocument
+        {
+            PatientId = patientId,
+            PracticeId = practiceId,
+            Title = request.Title!.Trim(),
+            Category = request.Category!,
+            Source = right == UploadRight.AsPatient ? DocumentSource.Patient : DocumentSource.Practice,
+            Author = string.IsNullOrWhiteSpace(request.Author) ? null : request.Author.Trim()[..Math.Min(request.Author.Trim().Length, 200)],
+            DateOfService = request.DateOfService,
+            ContentType = contentType,
+            FileName = ContentTypes.CleanFileName(request.FileName, contentType),
+            Sha256 = [],
+            KekId = "",
+            BlobName = "",
+            UploadedByAccountId = accountId,
+            UploadedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        document.BlobName = $"{document.Id.ToString("N")[..2]}/{document.Id:N}.kdoc";
+
+        var dataKey = DocumentCipher.NewDataKey();
+        try
+        {
+            await using var staged = await store.StageAsync(cancellationToken);
+            var limit = Math.Min(options.Documents.MaxUploadBytes, quotaLeft);
+            long size;
+            byte[] hash;
+            try
+            {
+                (size, hash) = await DocumentCipher.EncryptAsync(
+                    new PrefixedStream(head.AsMemory(0, headLength), content), staged.Stream, dataKey, document.Id, patientId, limit, cancellationToken);
+            }
+            catch (DocumentTooLargeException)
+            {
+                throw limit < options.Documents.MaxUploadBytes ? QuotaFull() : TooLarge();
+            }
+            (document.KekId, document.WrappedKey) = keys.Wrap(dataKey);
+            document.SizeBytes = size;
+            document.Sha256 = hash;
+            await staged.CommitAsync(document.BlobName, cancellationToken);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(dataKey);
+        }
+
+        try
+        {
+            db.Documents.Add(document);
+            audit.Record(AuditAction.DocumentUploaded, patientId: patientId, practiceId: practiceId, resourceType: "Document",
+                resourceId: document.Id, bytes: document.SizeBytes);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            // No row, no blob: a failed save must not leave an orphan behind.
+            await store.DeleteAsync(document.BlobName, CancellationToken.None);
+            throw;
+        }
+        return document;
+    }
+
+    private UploadRejectedException TooLarge() =>
+        new($"The file is larger than the limit of {options.Documents.MaxUploadBytes / (1024 * 1024)} MB.", StatusCodes.Status413PayloadTooLarge);
+
+    private static UploadRejectedException QuotaFull() =>
+        new("There isn't enough room left in this patient's document storage. Delete documents that are no longer needed, or ask the practice for help.",
+            StatusCodes.Status413PayloadTooLarge);
+}
+
+/// <summary>Replays bytes already read (for type sniffing) before the rest of the stream.</summary>
+internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+{
+    private ReadOnlyMemory<byte> _prefix = prefix;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_prefix.Length > 0)
+        {
+            var n = Math.Min(buffer.Length, _prefix.Length);
+            _prefix[..n].CopyTo(buffer);
+            _prefix = _prefix[n..];
+            return n;
+        }
+        return await rest.ReadAsync(buffer, cancellationToken);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

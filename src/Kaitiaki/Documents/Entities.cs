@@ -1,0 +1,61 @@
+namespace Kaitiaki.Documents;
+
+public enum DocumentSource
+{
+    Patient = 1,
+    Practice = 2,
+    Hospital = 3,
+}
+
+/// <summary>The categories as the API spells them. Patients choose from the first five; practices from all.</summary>
+public static class DocumentCategories
+{
+    public static readonly IReadOnlySet<string> Patient = new HashSet<string> { "correspondence", "report", "result", "photo", "other" };
+
+    public static readonly IReadOnlySet<string> Practice = new HashSet<string>
+    {
+        "correspondence", "report", "result", "photo", "other", "discharge-summary", "clinical-letter", "lab-report", "referral",
+    };
+
+    public static string Describe(string category) => category switch
+    {
+        "discharge-summary" => "Discharge summary",
+        "clinical-letter" => "Clinical letter",
+        "lab-report" => "Lab report",
+        "correspondence" => "Correspondence",
+        _ => char.ToUpperInvariant(category[0]) + category[1..],
+    };
+}
+
+/// <summary>
+/// One health document. The content lives encrypted in the document store under <see cref="BlobName"/>; its data
+/// key is here only wrapped by a master key. Erasing <see cref="WrappedKey"/> destroys the document for good.
+/// </summary>
+public sealed class HealthDocument
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid PatientId { get; set; }
+    public Guid? PracticeId { get; set; }
+    public required string Title { get; set; }
+    public required string Category { get; set; }
+    public DocumentSource Source { get; set; }
+    public string? Author { get; set; }
+    public DateOnly? DateOfService { get; set; }
+    public required string ContentType { get; set; }
+    public required string FileName { get; set; }
+    public long SizeBytes { get; set; }
+    public required byte[] Sha256 { get; set; }
+    public int Version { get; set; } = 1;
+    public required string KekId { get; set; }
+    public byte[]? WrappedKey { get; set; }
+    public required string BlobName { get; set; }
+    public Guid UploadedByAccountId { get; set; }
+    public DateTime UploadedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+    public DateTime? HiddenAt { get; set; }
+    public DateTime? ShreddedAt { get; set; }
+    public string? ShredReason { get; set; }
+
+    /// <summary>Decoys no legitimate path shows; reading one is a sign of probing.</summary>
+    public bool IsCanary { get; set; }
+}
