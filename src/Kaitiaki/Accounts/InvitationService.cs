@@ -105,9 +105,11 @@ public sealed class InvitationService(
     public async Task<(Invitation? Invitation, ActivationProblem Problem)> VerifyAsync(
         string? emailAddress, string? code, DateOnly? dateOfBirth, CancellationToken cancellationToken)
     {
-        var address = (emailAddress ?? "").Trim();
+        var address = (emailAddress ?? "").Trim().ToLowerInvariant();
         var candidates = await db.Invitations
-            .Where(i => i.Email == address && i.CancelledAt == null)
+#pragma warning disable CA1862 // string.Equals with a comparison does not translate to SQL on every provider
+            .Where(i => i.Email.ToLower() == address && i.CancelledAt == null)
+#pragma warning restore CA1862
             .OrderByDescending(i => i.CreatedAt)
             .ToListAsync(cancellationToken);
         var invitation = candidates.FirstOrDefault();

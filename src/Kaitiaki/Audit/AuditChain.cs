@@ -12,16 +12,20 @@ public sealed class AuditChain
 {
     public static readonly byte[] Genesis = new byte[32];
 
-    private readonly Lazy<byte[]> _key;
+    private readonly KeyFiles? _keys;
+    private byte[]? _key;
 
-    public AuditChain(KeyFiles keys) => _key = new(() => keys.LoadOrCreateSecret("audit-chain", 32));
+    public AuditChain(KeyFiles keys) => _keys = keys;
 
-    private AuditChain(byte[] key) => _key = new(key);
+    private AuditChain(byte[] key) => _key = key;
 
     /// <summary>For design-time tooling only: a chain that must never seal anything real.</summary>
     public static AuditChain ForDesignTime() => new(new byte[32]);
 
-    internal byte[] Key => _key.Value;
+    /// <summary>The chain key. It is created only for the very first event; after that a missing key file is an error.</summary>
+    internal byte[] Key => _key ??= _keys!.LoadOrCreateSecret("audit-chain", 32, mayCreate: false);
+
+    private byte[] KeyForHead(bool chainIsEmpty) => _key ??= _keys!.LoadOrCreateSecret("audit-chain", 32, mayCreate: chainIsEmpty);
 
     internal async Task SealAsync(KaitiakiDb db, List<AuditEvent> added, CancellationToken cancellationToken)
     {
@@ -36,11 +40,12 @@ public sealed class AuditChain
             .FirstOrDefaultAsync(cancellationToken);
         var sequence = head?.Sequence ?? 0;
         var previous = head?.Hash ?? Genesis;
+        var key = KeyForHead(chainIsEmpty: head is null);
         foreach (var e in added.OrderBy(e => e.OccurredAt))
         {
             e.Sequence = ++sequence;
             e.PreviousHash = previous;
-            e.Hash = e.ComputeHash(Key, previous);
+            e.Hash = e.ComputeHash(key, previous);
             previous = e.Hash;
         }
     }

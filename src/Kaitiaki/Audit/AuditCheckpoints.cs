@@ -20,7 +20,9 @@ public sealed record AuditCheckpoint(long Sequence, string Hash, DateTime Writte
 public sealed class AuditCheckpoints(KaitiakiOptions options, KeyFiles keys, TimeProvider clock)
 {
     private const string SigningKeyName = "audit-checkpoint-signing";
-    private readonly Lazy<ECDsa> _key = new(() => keys.LoadOrCreateSigningKey(SigningKeyName));
+    // A new signing key only while no checkpoint exists; otherwise old checkpoints could no longer be checked.
+    private readonly Lazy<ECDsa> _key = new(() => keys.LoadOrCreateSigningKey(SigningKeyName,
+        mayCreate: !System.IO.Directory.Exists(options.AuditCheckpointPath) || System.IO.Directory.GetFiles(options.AuditCheckpointPath, "checkpoint-*.json").Length == 0));
     private readonly Lock _gate = new();
 
     public string Directory => options.AuditCheckpointPath;

@@ -21,6 +21,15 @@ public sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckpoi
                 $"The checkpoint {Path.GetFileName(bad.File)} has no valid signature: the checkpoint folder was tampered with, or the signing key changed.");
         }
         var bySequence = signed.ToDictionary(c => c.Checkpoint.Sequence, c => c.Checkpoint.Hash);
+        byte[] key;
+        try
+        {
+            key = chain.Key;
+        }
+        catch (InvalidOperationException ex)
+        {
+            return new VerificationResult(false, 0, signed.Count, null, null, ex.Message);
+        }
 
         var previous = AuditChain.Genesis;
         long expected = 1;
@@ -37,7 +46,7 @@ public sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckpoi
                 return Fail(expected - 1, signed.Count, e.Sequence, e.Id,
                     $"Event {e.Sequence} (id {e.Id}) does not follow event {e.Sequence - 1}: events were inserted, deleted or reordered here.");
             }
-            if (!e.ComputeHash(chain.Key, previous).AsSpan().SequenceEqual(e.Hash))
+            if (!e.ComputeHash(key, previous).AsSpan().SequenceEqual(e.Hash))
             {
                 return Fail(expected - 1, signed.Count, e.Sequence, e.Id, $"Event {e.Sequence} (id {e.Id}) was changed after it was written.");
             }

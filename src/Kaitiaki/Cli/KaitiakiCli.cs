@@ -253,7 +253,9 @@ public static class KaitiakiCli
             await CheckpointAsync(scope.ServiceProvider, cancellationToken);
             return 0;
         }
-        Console.Error.WriteLine($"AUDIT TRAIL BROKEN at event {result.FirstBadSequence}: {result.Message}");
+        Console.Error.WriteLine(result.FirstBadSequence is { } bad
+            ? $"AUDIT TRAIL BROKEN at event {bad}: {result.Message}"
+            : $"AUDIT TRAIL CANNOT BE VERIFIED: {result.Message}");
         return 3;
     }
 

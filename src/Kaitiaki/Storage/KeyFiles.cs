@@ -12,13 +12,21 @@ public sealed class KeyFiles(KaitiakiOptions options)
 
     public string Directory => options.KeysPath;
 
-    public byte[] LoadOrCreateSecret(string name, int length)
+    public bool Exists(string fileName) => File.Exists(Path.Combine(options.KeysPath, fileName));
+
+    /// <param name="mayCreate">False once anything depends on the key: a lost key must stop the portal, never be quietly replaced.</param>
+    public byte[] LoadOrCreateSecret(string name, int length, bool mayCreate = true)
     {
         var path = Path.Combine(options.KeysPath, name + ".key");
         lock (_gate)
         {
             if (!File.Exists(path))
             {
+                if (!mayCreate)
+                {
+                    throw new InvalidOperationException(
+                        $"The key file {path} is missing, but data that depends on it exists. Restore it from the key backup (Kaitiaki:KeysDirectory); a new key would make the existing data unverifiable.");
+                }
                 WriteNew(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(length)));
             }
             var key = Convert.FromBase64String(File.ReadAllText(path).Trim());
@@ -31,13 +39,18 @@ public sealed class KeyFiles(KaitiakiOptions options)
     }
 
     /// <summary>An ECDSA P-256 key; its public half is written beside it for verifiers.</summary>
-    public ECDsa LoadOrCreateSigningKey(string name)
+    public ECDsa LoadOrCreateSigningKey(string name, bool mayCreate = true)
     {
         var path = Path.Combine(options.KeysPath, name + ".pem");
         lock (_gate)
         {
             if (!File.Exists(path))
             {
+                if (!mayCreate)
+                {
+                    throw new InvalidOperationException(
+                        $"The signing key {path} is missing, but checkpoints signed with it exist. Restore it from the key backup (Kaitiaki:KeysDirectory).");
+                }
                 using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
                 WriteNew(path, fresh.ExportPkcs8PrivateKeyPem());
                 File.WriteAllText(Path.Combine(options.KeysPath, name + ".pub.pem"), fresh.ExportSubjectPublicKeyInfoPem());
