@@ -271,6 +271,8 @@ public sealed class InvitationService(
     public List<string> AddRecoveryCodes(Guid accountId)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        // The old unused codes stop working: people make new ones because they fear the old ones were seen.
+        db.RecoveryCodes.RemoveRange(db.RecoveryCodes.Where(c => c.AccountId == accountId && c.UsedAt == null).ToList());
         var codes = Enumerable.Range(0, 10).Select(_ => Secrets.NewGroupedCode()).ToList();
         foreach (var code in codes)
         {
