@@ -115,10 +115,6 @@ public sealed class InvitationService(
         {
             return await RejectAsync(null, ActivationProblem.CodeNotRecognised, cancellationToken);
         }
-        if (invitation.AcceptedAt is not null)
-        {
-            return await RejectAsync(invitation, ActivationProblem.AlreadyUsed, cancellationToken);
-        }
         if (invitation.FailedAttempts >= MaxCodeAttempts)
         {
             return await RejectAsync(invitation, ActivationProblem.TooManyAttempts, cancellationToken);
@@ -127,6 +123,11 @@ public sealed class InvitationService(
         {
             invitation.FailedAttempts++;
             return await RejectAsync(invitation, ActivationProblem.CodeNotRecognised, cancellationToken);
+        }
+        // Only after the code: otherwise any e-mail address typed here would reveal whether its owner has an account.
+        if (invitation.AcceptedAt is not null)
+        {
+            return await RejectAsync(invitation, ActivationProblem.AlreadyUsed, cancellationToken);
         }
         if (invitation.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
         {
