@@ -73,17 +73,20 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task Used_invitation_is_refused()
     {
         var (email, code) = await InvitePatientAsync();
-        await _portal.WithScopeAsync(async sp =>
-        {
-            var invitations = sp.GetRequiredService<InvitationService>();
-            var (invitation, problem) = await invitations.VerifyAsync(email, code, DateOfBirth, CancellationToken.None);
-            Assert.Equal(ActivationProblem.None, problem);
-            Assert.Empty(await invitations.ChoosePasswordAsync(invitation!, "a long and private passphrase", useEmailCodes: false, CancellationToken.None));
-            var totp = Totp.Code(invitation!.PendingTotpSecret!, Totp.StepAt(_portal.Clock.GetUtcNow()));
-            return Assert.IsType<InvitationService.Activated>(await invitations.CompleteAsync(invitation, totp, CancellationToken.None));
-        });
+        await ActivateAsync(email, code);
 
         await AssertRefusedAsync(email, code, DateOfBirth, ActivationProblem.AlreadyUsed, expectedFailures: 0);
+    }
+
+    [Fact]
+    public async Task Used_invitation_with_a_wrong_code_does_not_reveal_that_it_was_used()
+    {
+        var (email, code) = await InvitePatientAsync();
+        await ActivateAsync(email, code);
+        var wrongCode = code[..^1] + (code[^1] == 'A' ? 'B' : 'A');
+
+        // "Already used" would tell anyone who types an e-mail address that its owner has a Kaitiaki account.
+        await AssertRefusedAsync(email, wrongCode, DateOfBirth, ActivationProblem.CodeNotRecognised, expectedFailures: 1);
     }
 
     [Fact]
@@ -144,14 +147,26 @@ public sealed class BadInputTests : IAsyncLifetime
 
     private sealed record InvitationState(
         Guid Id, DateTime ExpiresAt, DateTime? AcceptedAt, DateTime? CancelledAt, DateTime? VerifiedAt, int FailedAttempts,
-        string? PendingPasswordHash, string? PendingTotpSecret, byte[]? PendingEmailCodeHash, byte[] CodeHash);
+        string? PendingPasswordHash, bool HasPendingTotpSecret, byte[]? PendingEmailCodeHash, byte[] CodeHash);
 
     private Task<InvitationState> InvitationSnapshotAsync(string email) =>
         _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().Invitations.AsNoTracking()
             .Where(i => i.Email == email)
             .Select(i => new InvitationState(i.Id, i.ExpiresAt, i.AcceptedAt, i.CancelledAt, i.VerifiedAt, i.FailedAttempts,
-                i.PendingPasswordHash, i.PendingTotpSecret, i.PendingEmailCodeHash, i.CodeHash))
+                i.PendingPasswordHash, i.PendingTotpSecret != null, i.PendingEmailCodeHash, i.CodeHash))
             .SingleAsync());
+
+    /// <summary>Activates the invitation as its patient would: code and date of birth, a password, then an authenticator code.</summary>
+    private Task<InvitationService.Activated> ActivateAsync(string email, string code) =>
+        _portal.WithScopeAsync(async sp =>
+        {
+            var invitations = sp.GetRequiredService<InvitationService>();
+            var (invitation, problem) = await invitations.VerifyAsync(email, code, DateOfBirth, CancellationToken.None);
+            Assert.Equal(ActivationProblem.None, problem);
+            Assert.Empty(await invitations.ChoosePasswordAsync(invitation!, "a long and private passphrase", useEmailCodes: false, CancellationToken.None));
+            var totp = Totp.Code(invitation!.PendingTotpSecret!, Totp.StepAt(_portal.Clock.GetUtcNow()));
+            return Assert.IsType<InvitationService.Activated>(await invitations.CompleteAsync(invitation, totp, CancellationToken.None));
+        });
 
     private async Task<(string Email, string Code)> InvitePatientAsync()
     {

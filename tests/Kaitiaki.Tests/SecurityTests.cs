@@ -122,8 +122,25 @@ public sealed class SecurityTests
         foreach (var code in codes)
         {
             var spellings = new[] { code, code.Replace("-", ""), code.Replace("-", " ") };
-            Assert.DoesNotContain(stored, value => spellings.Any(s => value.Contains(s, StringComparison.OrdinalIgnoreCase)));
+            Assert.False(stored.Any(value => spellings.Any(s => value.Contains(s, StringComparison.OrdinalIgnoreCase))),
+                "A recovery code is stored in plain text.");
         }
+    }
+
+    [Fact]
+    public async Task New_recovery_codes_replace_the_old_ones()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        var patient = await portal.CreatePatientAsync(await portal.CreatePracticeAsync());
+        var oldCode = (await AddRecoveryCodesAsync(portal, patient))[0];
+
+        var newCode = (await AddRecoveryCodesAsync(portal, patient))[0];
+
+        var unused = await portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().RecoveryCodes
+            .CountAsync(c => c.AccountId == patient.AccountId && c.UsedAt == null));
+        Assert.Equal(10, unused);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await portal.PostMfaAsync(await portal.LoginAsync(patient), "recovery", oldCode)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await portal.PostMfaAsync(await portal.LoginAsync(patient), "recovery", newCode)).StatusCode);
     }
 
     [Fact]
