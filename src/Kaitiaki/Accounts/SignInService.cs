@@ -186,8 +186,16 @@ public sealed class SignInService(
         audit.Record(AuditAction.MfaVerify, detail: $"{method} accepted", actorAccountId: account.Id);
         // The account row carries the last TOTP step; its concurrency stamp makes a code raced in twice fail once.
         account.ConcurrencyStamp = Guid.NewGuid().ToString();
-        var (session, token) = await sessions.CreateAsync(account, kind, device, ip, method, cancellationToken);
-        return new MfaResult(MfaStatus.Succeeded, account, session, token);
+        try
+        {
+            var (session, token) = await sessions.CreateAsync(account, kind, device, ip, method, cancellationToken);
+            return new MfaResult(MfaStatus.Succeeded, account, session, token);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another request with the same code won the race: this one is a used code, not a server error.
+            return new MfaResult(MfaStatus.WrongCode);
+        }
     }
 
     private async Task<(MfaChallenge?, Account?)> LiveChallengeAsync(Guid challengeId, CancellationToken cancellationToken)
