@@ -30,6 +30,24 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task Same_totp_code_sent_at_once_on_several_sign_ins_works_only_once()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        var patient = await portal.CreatePatientAsync(await portal.CreatePracticeAsync());
+        var logins = new List<JsonElement>();
+        for (var i = 0; i < 4; i++)
+        {
+            logins.Add(await portal.LoginAsync(patient));
+        }
+        var code = portal.NextTotp(patient);
+
+        var answers = await Task.WhenAll(logins.Select(login => portal.PostMfaAsync(login, "totp", code)));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.OK), a => Assert.Equal(HttpStatusCode.Unauthorized, a.StatusCode));
+    }
+
+    [Fact]
     public async Task Totp_code_from_two_steps_ago_is_refused()
     {
         await using var portal = await TestPortal.StartAsync();
@@ -76,6 +94,24 @@ public sealed class SecurityTests
         await AssertLockedAsync(fifth);
         await AssertLockedAsync(await PostLoginAsync(portal, patient));
         await AssertLockedAsync(await portal.PostMfaAsync(earlierChallenge, "totp", portal.NextTotp(patient)));
+    }
+
+    [Fact]
+    public async Task Wrong_codes_sent_at_once_all_count_towards_the_lockout()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        var patient = await portal.CreatePatientAsync(await portal.CreatePracticeAsync());
+        var logins = new List<JsonElement>();
+        for (var i = 0; i < 5; i++)
+        {
+            logins.Add(await portal.LoginAsync(patient));
+        }
+        var wrongCode = WrongCode(portal, patient);
+
+        var answers = await Task.WhenAll(logins.Select(login => portal.PostMfaAsync(login, "totp", wrongCode)));
+
+        await AssertLockedAsync(await PostLoginAsync(portal, patient));
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Locked }));
     }
 
     [Fact]
