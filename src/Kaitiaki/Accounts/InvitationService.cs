@@ -117,10 +117,6 @@ public sealed class InvitationService(
         {
             return await RejectAsync(null, ActivationProblem.CodeNotRecognised, cancellationToken);
         }
-        if (invitation.AcceptedAt is not null)
-        {
-            return await RejectAsync(invitation, ActivationProblem.AlreadyUsed, cancellationToken);
-        }
         if (invitation.FailedAttempts >= MaxCodeAttempts)
         {
             return await RejectAsync(invitation, ActivationProblem.TooManyAttempts, cancellationToken);
@@ -129,6 +125,11 @@ public sealed class InvitationService(
         {
             invitation.FailedAttempts++;
             return await RejectAsync(invitation, ActivationProblem.CodeNotRecognised, cancellationToken);
+        }
+        // Only after the code: otherwise any e-mail address typed here would reveal whether its owner has an account.
+        if (invitation.AcceptedAt is not null)
+        {
+            return await RejectAsync(invitation, ActivationProblem.AlreadyUsed, cancellationToken);
         }
         if (invitation.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
         {
@@ -273,6 +274,8 @@ public sealed class InvitationService(
     public List<string> AddRecoveryCodes(Guid accountId)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        // The old unused codes stop working: people make new ones because they fear the old ones were seen.
+        db.RecoveryCodes.RemoveRange(db.RecoveryCodes.Where(c => c.AccountId == accountId && c.UsedAt == null).ToList());
         var codes = Enumerable.Range(0, 10).Select(_ => Secrets.NewGroupedCode()).ToList();
         foreach (var code in codes)
         {

@@ -213,7 +213,18 @@ public sealed class SignInService(
     /// <summary>Counts a failure; returns the lockout end when this failure locked the account.</summary>
     private async Task<DateTime?> FailAsync(Account account, AuditAction action, string reason, CancellationToken cancellationToken)
     {
-        await users.AccessFailedAsync(account);
+        // Guesses sent at once must all count: when another request updated the account first,
+        // Identity reports a concurrency failure, so read the account again and count on top of it.
+        var counted = await users.AccessFailedAsync(account);
+        for (var retry = 0; !counted.Succeeded && retry < 10; retry++)
+        {
+            await db.Entry(account).ReloadAsync(cancellationToken);
+            counted = await users.AccessFailedAsync(account);
+        }
+        if (!counted.Succeeded)
+        {
+            throw new InvalidOperationException("A failed sign-in attempt could not be counted towards the lockout.");
+        }
         var locked = await users.IsLockedOutAsync(account);
         audit.Record(action, AuditOutcome.Failure, detail: reason, actorAccountId: account.Id);
         if (locked)

@@ -26,10 +26,11 @@ public sealed class TestPortal : IAsyncDisposable
 
     private readonly string? _postgresDatabase;
 
-    private TestPortal(WebApplication app, string dataDirectory, string? postgresDatabase, MutableClock clock, bool kestrel)
+    private TestPortal(WebApplication app, string dataDirectory, string? postgresDatabase, MutableClock clock, bool kestrel, IReadOnlyList<string> storageArgs)
     {
         App = app;
         DataDirectory = dataDirectory;
+        StorageArgs = storageArgs;
         _postgresDatabase = postgresDatabase;
         Clock = clock;
         if (kestrel)
@@ -46,6 +47,10 @@ public sealed class TestPortal : IAsyncDisposable
 
     public WebApplication App { get; }
     public string DataDirectory { get; }
+
+    /// <summary>The command-line settings that point at this portal's data folder and database, for running CLI verbs against it.</summary>
+    public IReadOnlyList<string> StorageArgs { get; }
+
     public MutableClock Clock { get; }
     public HttpClient Client { get; }
     public string BaseUrl { get; }
@@ -53,7 +58,9 @@ public sealed class TestPortal : IAsyncDisposable
     public static bool OnPostgres => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgresVariable));
 
     /// <param name="kestrel">Listen on a real loopback port (for the browser) instead of the in-memory test server.</param>
-    public static async Task<TestPortal> StartAsync(bool kestrel = false, IDictionary<string, string>? settings = null)
+    /// <param name="configure">Runs on the builder just before the portal is built, e.g. to add a logging provider.</param>
+    public static async Task<TestPortal> StartAsync(
+        bool kestrel = false, IDictionary<string, string>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "kaitiaki-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
@@ -78,6 +85,7 @@ public sealed class TestPortal : IAsyncDisposable
             args.Add("--Kaitiaki:DatabaseProvider=postgres");
             args.Add($"--ConnectionStrings:Kaitiaki={new NpgsqlConnectionStringBuilder(postgres) { Database = database }}");
         }
+        var storageArgs = args.ToList();
         if (kestrel)
         {
             args.Add("--urls=http://127.0.0.1:0");
@@ -94,10 +102,11 @@ public sealed class TestPortal : IAsyncDisposable
         {
             builder.WebHost.UseTestServer();
         }
+        configure?.Invoke(builder);
         var app = KaitiakiHost.Build(builder);
         await StorageSetup.MigrateAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
-        return new TestPortal(app, data, database, clock, kestrel);
+        return new TestPortal(app, data, database, clock, kestrel, storageArgs);
     }
 
     /// <summary>A new client with its own cookie jar, like a second browser.</summary>
@@ -197,14 +206,23 @@ public sealed class TestPortal : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    /// <summary>Signs in through the API with password and authenticator code; returns a client that sends the bearer token.</summary>
-    public async Task<HttpClient> SignInApiAsync(TestUser user)
+    /// <summary>Sends the second step of an API sign-in for a challenge the login answer gave.</summary>
+    public Task<HttpResponseMessage> PostMfaAsync(JsonElement login, string method, string code) =>
+        Client.PostAsJsonAsync("/api/v1/auth/mfa", new { challengeId = login.GetProperty("challengeId").GetString(), method, code });
+
+    /// <summary>Signs in through the API with password and authenticator code; returns the access token.</summary>
+    public async Task<string> SignInTokenAsync(TestUser user)
     {
-        var login = await LoginAsync(user);
-        var mfa = await Client.PostAsJsonAsync("/api/v1/auth/mfa",
-            new { challengeId = login.GetProperty("challengeId").GetString(), method = "totp", code = NextTotp(user) });
+        var mfa = await PostMfaAsync(await LoginAsync(user), "totp", NextTotp(user));
         mfa.EnsureSuccessStatusCode();
-        var token = (await mfa.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        return (await mfa.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>Signs in through the API with password and authenticator code; returns a client that sends the bearer token.</summary>
+    public async Task<HttpClient> SignInApiAsync(TestUser user) => BearerClient(await SignInTokenAsync(user));
+
+    public HttpClient BearerClient(string token)
+    {
         var client = NewClient();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
