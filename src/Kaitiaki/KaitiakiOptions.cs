@@ -96,8 +96,8 @@ public sealed class DocumentOptions
     public int DeleteGraceDays { get; set; } = 30;
 
     /// <summary>
-    /// How long documents are kept, in days, by "source:category" (e.g. "hospital:discharge-summary") or
-    /// "source:*". Documents with no rule are kept until deleted.
+    /// How long documents are kept, in days, by "source.category" (e.g. "hospital.discharge-summary") or
+    /// "source.all". Documents with no rule are kept until deleted.
     /// </summary>
     public Dictionary<string, int> RetentionDays { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -117,10 +117,10 @@ public sealed class DocumentOptions
         }
         foreach (var (rule, days) in RetentionDays)
         {
-            if (days < 1 || !rule.Contains(':', StringComparison.Ordinal))
+            if (days < 1 || !rule.Contains('.', StringComparison.Ordinal))
             {
                 throw new InvalidOperationException(
-                    $"Kaitiaki:Documents:RetentionDays:{rule} must be named source:category (or source:*) and be at least 1 day.");
+                    $"Kaitiaki:Documents:RetentionDays:{rule} must be named source.category (or source.all) and be at least 1 day.");
             }
         }
     }

@@ -24,6 +24,8 @@ public static class KaitiakiCli
             SimpleCommand("demo-data", "Fill an empty database with the demo world and write demo-accounts.json to the data folder.", DemoDataAsync),
             UsersCommand(),
             AuditCommand(),
+            DocumentCommands.Documents(),
+            DocumentCommands.Keys(),
         };
         foreach (var verb in verbs)
         {
@@ -194,7 +196,7 @@ public static class KaitiakiCli
         return 0;
     }
 
-    private static async Task<int> WithServicesAsync(string[] configArgs, Func<IServiceProvider, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
+    internal static async Task<int> WithServicesAsync(string[] configArgs, Func<IServiceProvider, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
     {
         try
         {
@@ -259,6 +261,6 @@ public static class KaitiakiCli
         return 3;
     }
 
-    private static Task<long> CheckpointAsync(IServiceProvider scoped, CancellationToken cancellationToken) =>
+    internal static Task<long> CheckpointAsync(IServiceProvider scoped, CancellationToken cancellationToken) =>
         scoped.GetRequiredService<AuditCheckpoints>().WriteHeadAsync(scoped.GetRequiredService<KaitiakiDb>(), cancellationToken);
 }

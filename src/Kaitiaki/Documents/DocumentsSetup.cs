@@ -12,6 +12,8 @@ public static class DocumentsSetup
         services.AddScoped<DocumentService>();
         services.AddScoped<DocumentUpload>();
         services.AddScoped<DocumentContent>();
+        services.AddScoped<DocumentMaintenance>();
+        services.AddScoped<KeyRotation>();
         services.AddHostedService<StagingCleanup>();
         return services;
     }

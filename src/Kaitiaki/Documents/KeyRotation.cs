@@ -1,0 +1,74 @@
+using Kaitiaki.Audit;
+using Kaitiaki.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Documents;
+
+public sealed record KeyStatus(string CurrentKeyId, IReadOnlyDictionary<string, int> DataKeysByMasterKey, IReadOnlyList<string> ActiveKeys)
+{
+    public bool RotationInProgress => DataKeysByMasterKey.Any(k => k.Key != CurrentKeyId && k.Value > 0);
+}
+
+/// <summary>
+/// Master-key rotation: a new key becomes current, every data key is re-wrapped under it in batches (each its
+/// own transaction, so an interrupted run simply carries on where it stopped), and only when no data key
+/// needs an old master key is that key retired. Blobs are never touched.
+/// </summary>
+public sealed class KeyRotation(KaitiakiDb db, MasterKeys keys, AuditTrail audit)
+{
+    private const int BatchSize = 200;
+
+    public async Task<KeyStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        var counts = await db.Documents.Where(d => d.WrappedKey != null)
+            .GroupBy(d => d.KekId)
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        return new KeyStatus(keys.CurrentKeyId, counts, keys.ActiveKeyIds());
+    }
+
+    /// <returns>The number of data keys re-wrapped, and the keys retired.</returns>
+    public async Task<(int Rewrapped, IReadOnlyList<string> Retired)> RotateAsync(IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        var status = await StatusAsync(cancellationToken);
+        // An unfinished rotation is resumed rather than started again with yet another key.
+        var target = status.RotationInProgress ? status.CurrentKeyId : keys.Rotate();
+        if (!status.RotationInProgress)
+        {
+            await audit.RecordAndSaveAsync(AuditAction.MasterKeyRotated, detail: $"new master key {target}", cancellationToken: cancellationToken);
+        }
+        var total = await db.Documents.CountAsync(d => d.WrappedKey != null && d.KekId != target, cancellationToken);
+        var done = 0;
+        while (true)
+        {
+            var batch = await db.Documents.Where(d => d.WrappedKey != null && d.KekId != target)
+                .OrderBy(d => d.Id).Take(BatchSize).ToListAsync(cancellationToken);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+            foreach (var document in batch)
+            {
+                var dataKey = keys.Unwrap(document.KekId, document.WrappedKey!);
+                document.WrappedKey = keys.Wrap(target, dataKey);
+                document.KekId = target;
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(dataKey);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            done += batch.Count;
+            progress?.Report(total == 0 ? 100 : 100.0 * done / total);
+        }
+
+        var stillUsed = await db.Documents.Where(d => d.WrappedKey != null).Select(d => d.KekId).Distinct().ToListAsync(cancellationToken);
+        var retired = keys.ActiveKeyIds().Where(k => k != target && !stillUsed.Contains(k)).ToList();
+        foreach (var key in retired)
+        {
+            keys.Retire(key);
+        }
+        await audit.RecordAndSaveAsync(AuditAction.MasterKeyRotated, detail: $"{done} data keys re-wrapped under {target}; retired {retired.Count} keys",
+            cancellationToken: cancellationToken);
+        progress?.Report(100);
+        return (done, retired);
+    }
+}
