@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
+using Kaitiaki.Documents;
 using Kaitiaki.Practices;
 using Kaitiaki.Storage;
 using Microsoft.AspNetCore.Identity;
@@ -31,6 +32,60 @@ public static class DemoWorld
         "Ngata", "Parata", "Te Whiu", "Walker", "Smith", "Williams", "Brown", "Wilson", "Taylor", "Tuilagi", "Fonoti", "Singh", "Chen",
         "Wang", "Patel", "Thompson", "Anderson", "Clarke", "Robinson", "Henare",
     ];
+
+    /// <summary>Discharge summaries and letters from each patient's practice, as PDFs, and a few photos patients added themselves.</summary>
+    private static async Task AddDocumentsAsync(IServiceProvider sp, List<(Patient Patient, Practice Practice)> patients,
+        List<(Account Account, Practice Practice, StaffRole Role)> staff, List<Account> accounts, CancellationToken cancellationToken)
+    {
+        var upload = sp.GetRequiredService<DocumentUpload>();
+        var db = sp.GetRequiredService<KaitiakiDb>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        for (var i = 0; i < patients.Count; i++)
+        {
+            var (patient, practice) = patients[i];
+            var practiceId = await db.Enrolments.Where(e => e.PatientId == patient.Id && e.EndedOn == null).Select(e => e.PracticeId).FirstAsync(cancellationToken);
+            var clinician = staff.First(s => s.Practice.Id == practiceId && s.Role == StaffRole.Clinician).Account;
+            var seen = today.AddDays(-(20 + i * 11));
+            var summary = DemoFiles.Pdf("Discharge summary", [
+                "Te Whatu Ora - Whangarei Hospital (synthetic demo document)",
+                $"Patient: {patient.DisplayName}    NHI: {patient.Nhi}",
+                $"Admitted: {seen.AddDays(-3):d MMMM yyyy}    Discharged: {seen:d MMMM yyyy}",
+                "",
+                "Presenting complaint: community-acquired pneumonia.",
+                "Treatment: IV amoxicillin, then oral for 5 days. Oxygen weaned on day 2.",
+                "Follow-up: GP review in one week; chest X-ray in six weeks.",
+                "",
+                "This letter is made up for the Kaitiaki demo. It describes no real person.",
+            ]);
+            await UploadAsync(upload, clinician.Id, patient.Id, practiceId, "Discharge summary", "discharge-summary", seen, "Whangārei Hospital", summary, "application/pdf", "discharge-summary.pdf", cancellationToken);
+            if (i % 2 == 0)
+            {
+                var letter = DemoFiles.Pdf("Clinical letter", [
+                    $"Re: {patient.DisplayName}, NHI {patient.Nhi}",
+                    "",
+                    "Thank you for seeing this patient in the respiratory clinic.",
+                    "Spirometry is within normal limits. No further follow-up is needed.",
+                    "",
+                    "Synthetic demo letter: no real person is described.",
+                ]);
+                await UploadAsync(upload, clinician.Id, patient.Id, practiceId, "Respiratory clinic letter", "clinical-letter", seen.AddDays(30), "Respiratory clinic", letter, "application/pdf", "clinic-letter.pdf", cancellationToken);
+            }
+            if (i % 5 == 0 && accounts.FirstOrDefault(a => a.PatientId == patient.Id) is { } own)
+            {
+                var photo = DemoFiles.Png(96, 64, ((byte)(40 * i), 120, 180));
+                await UploadAsync(upload, own.Id, patient.Id, null, "Photo of my rash", "photo", null, null, photo, "image/png", "rash.png", cancellationToken);
+            }
+        }
+    }
+
+    private static async Task UploadAsync(DocumentUpload upload, Guid accountId, Guid patientId, Guid? practiceId, string title, string category,
+        DateOnly? dateOfService, string? author, byte[] content, string contentType, string fileName, CancellationToken cancellationToken)
+    {
+        var right = practiceId is null ? UploadRight.AsPatient : UploadRight.AsClinician;
+        var source = right == UploadRight.AsPatient ? "patient" : category == "discharge-summary" ? "hospital" : "practice";
+        var request = new UploadRequest(patientId, title, category, author, dateOfService, fileName, contentType, content.Length, source);
+        await upload.UploadAsync(accountId, patientId, right, practiceId, request, new MemoryStream(content), cancellationToken);
+    }
 
     public static async Task<bool> IsDatabaseEmptyAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
@@ -193,6 +248,9 @@ public static class DemoWorld
             await practices.GrantProxyAsync(parentAccount.Id, child.Id, ProxyReason.ParentOfChild,
                 new DateTime(child.DateOfBirth.AddYears(16), TimeOnly.MinValue, DateTimeKind.Utc), cancellationToken);
         }
+        await AddDocumentsAsync(sp, patients, staff, accounts.Select(a => a.Account).ToList(), cancellationToken);
+        progress?.Report(90);
+
         audit.Record(AuditAction.DemoDataSeeded, detail: $"{accounts.Count} accounts");
         await db.SaveChangesAsync(cancellationToken);
         await sp.GetRequiredService<AuditCheckpoints>().WriteHeadAsync(db, cancellationToken);

@@ -171,7 +171,7 @@ public static class DocumentEndpoints
         }
         var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
         return new UploadRequest(patientId, fields.GetValueOrDefault("title"), fields.GetValueOrDefault("category")?.Trim().ToLowerInvariant(),
-            fields.GetValueOrDefault("author"), dateOfService, fileName, contentType, length);
+            fields.GetValueOrDefault("author"), dateOfService, fileName, contentType, length, fields.GetValueOrDefault("source")?.Trim().ToLowerInvariant());
     }
 
     private static async Task<string> ReadFieldAsync(Stream body, CancellationToken cancellationToken)

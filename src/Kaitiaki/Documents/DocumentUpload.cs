@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaitiaki.Documents;
 
 public sealed record UploadRequest(
-    Guid? PatientId, string? Title, string? Category, string? Author, DateOnly? DateOfService, string? FileName, string? ContentType, long? DeclaredLength);
+    Guid? PatientId, string? Title, string? Category, string? Author, DateOnly? DateOfService, string? FileName, string? ContentType, long? DeclaredLength,
+    string? Source = null);
 
 /// <summary>Why an upload was refused, in words for the person, plus the status it answers with.</summary>
 public sealed class UploadRejectedException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
@@ -47,6 +48,12 @@ public sealed class DocumentUpload(
         {
             throw new UploadRejectedException($"Choose a category: {string.Join(", ", categories.Order())}.");
         }
+        if (request.Source is { } source && !(right == UploadRight.AsClinician ? source is "practice" or "hospital" : source == "patient"))
+        {
+            throw new UploadRejectedException(right == UploadRight.AsClinician
+                ? "The source of a practice upload is practice or hospital."
+                : "Documents patients add have the source patient.");
+        }
         if (request.DeclaredLength > options.Documents.MaxUploadBytes)
         {
             throw TooLarge();
@@ -81,7 +88,8 @@ public sealed class DocumentUpload(
             PracticeId = practiceId,
             Title = request.Title!.Trim(),
             Category = request.Category!,
-            Source = right == UploadRight.AsPatient ? DocumentSource.Patient : DocumentSource.Practice,
+            Source = right == UploadRight.AsPatient ? DocumentSource.Patient
+                : request.Source == "hospital" ? DocumentSource.Hospital : DocumentSource.Practice,
             Author = string.IsNullOrWhiteSpace(request.Author) ? null : request.Author.Trim()[..Math.Min(request.Author.Trim().Length, 200)],
             DateOfService = request.DateOfService,
             ContentType = contentType,

@@ -1,0 +1,33 @@
+using Kaitiaki.Accounts;
+using Kaitiaki.Audit;
+using Kaitiaki.Storage;
+using Kaitiaki.Web;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Documents.Pages;
+
+/// <summary>A clinician's view of one patient's documents. The patient id in the address is only a request: the access policy decides.</summary>
+[Authorize(Policy = AccountsSetup.StaffPolicy)]
+[Audited(AuditAction.DocumentListed, AuditAction.DocumentAccessDenied)]
+public sealed class StaffPatientDocumentsModel(KaitiakiDb db, DocumentService documents) : PageModel
+{
+    public Guid PatientId { get; private set; }
+    public string PatientName { get; private set; } = "";
+    public List<DocumentSummary> Documents { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(Guid patientId, CancellationToken cancellationToken)
+    {
+        var list = await documents.ListAsync(User.AccountId()!.Value, patientId, includeHidden: true, cancellationToken);
+        if (list is null)
+        {
+            return NotFound();
+        }
+        PatientId = patientId;
+        Documents = list;
+        PatientName = await db.Patients.Where(p => p.Id == patientId).Select(p => p.GivenName + " " + p.FamilyName).FirstAsync(cancellationToken);
+        return Page();
+    }
+}
