@@ -90,8 +90,9 @@ public static class DocumentEndpoints
     }
 
     /// <summary>
-    /// Reads multipart sections one by one: the text fields first, then the file, which streams straight into the
-    /// encrypted store. The fields must come before the file so the upload is authorised before any content is read.
+    /// Reads multipart sections one by one. When the text fields come first (as the portal's pages and the mobile app
+    /// send them) the file streams straight into the encrypted store after the upload is authorised; a file sent first
+    /// is spooled, encrypted under a throwaway key, and re-encrypted once the fields say whose it is.
     /// </summary>
     private static async Task<IResult> UploadAsync(HttpContext http, DocumentUpload upload, KaitiakiDb db, CancellationToken cancellationToken)
     {
@@ -112,6 +113,8 @@ public static class DocumentEndpoints
         var ownPatientId = await db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var reader = new MultipartReader(boundary, http.Request.Body);
+        SpooledFile? spooled = null;
+        (ContentDispositionHeaderValue Disposition, string? ContentType)? spooledPart = null;
         try
         {
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
@@ -126,17 +129,27 @@ public static class DocumentEndpoints
                     fields[name] = await ReadFieldAsync(section.Body, cancellationToken);
                     continue;
                 }
-                if (!name.Equals("file", StringComparison.OrdinalIgnoreCase))
+                if (!name.Equals("file", StringComparison.OrdinalIgnoreCase) || spooled is not null)
                 {
                     continue;
                 }
-                var request = ToRequest(fields, disposition, section.ContentType, http.Request.ContentLength);
+                if (fields.ContainsKey("title") && fields.ContainsKey("category"))
+                {
+                    // The usual order: fields first, so the upload is authorised before any content is read.
+                    var request = ToRequest(fields, disposition, section.ContentType, http.Request.ContentLength);
+                    var (patientId, right, practiceId) = await upload.AuthoriseAsync(accountId, ownPatientId, request, cancellationToken);
+                    var document = await upload.UploadAsync(accountId, patientId, right, practiceId, request, section.Body, cancellationToken);
+                    return Created(document, right);
+                }
+                spooled = await upload.SpoolAsync(section.Body, cancellationToken);
+                spooledPart = (disposition, section.ContentType);
+            }
+            if (spooled is not null && spooledPart is { } part)
+            {
+                var request = ToRequest(fields, part.Disposition, part.ContentType, spooled.Size);
                 var (patientId, right, practiceId) = await upload.AuthoriseAsync(accountId, ownPatientId, request, cancellationToken);
-                var document = await upload.UploadAsync(accountId, patientId, right, practiceId, request, section.Body, cancellationToken);
-                var summary = new DocumentSummary(document.Id, document.PatientId, document.Title, document.Category, document.Source.ToString().ToLowerInvariant(),
-                    document.Author, document.DateOfService, document.ContentType, document.FileName, document.SizeBytes,
-                    Convert.ToHexString(document.Sha256).ToLowerInvariant(), document.UploadedAt, false, right == UploadRight.AsPatient, false);
-                return TypedResults.Created($"/api/v1/documents/{document.Id}", summary);
+                var document = await upload.UploadSpooledAsync(accountId, patientId, right, practiceId, request, spooled, cancellationToken);
+                return Created(document, right);
             }
         }
         catch (UploadRejectedException ex)
@@ -148,8 +161,20 @@ public static class DocumentEndpoints
             return TypedResults.Problem(title: "Upload incomplete", detail: "The upload was cut off or malformed, so nothing was saved. Please try again.",
                 statusCode: StatusCodes.Status400BadRequest);
         }
+        finally
+        {
+            if (spooled is not null)
+            {
+                await spooled.DisposeAsync();
+            }
+        }
         return TypedResults.Problem(title: "No file", detail: "The upload has no part named file.", statusCode: StatusCodes.Status400BadRequest);
     }
+
+    private static Created<DocumentSummary> Created(HealthDocument document, UploadRight right) =>
+        TypedResults.Created($"/api/v1/documents/{document.Id}", new DocumentSummary(document.Id, document.PatientId, document.Title, document.Category,
+            document.Source.ToString().ToLowerInvariant(), document.Author, document.DateOfService, document.ContentType, document.FileName, document.SizeBytes,
+            Convert.ToHexString(document.Sha256).ToLowerInvariant(), document.UploadedAt, false, right == UploadRight.AsPatient, false));
 
     private static UploadRequest ToRequest(Dictionary<string, string> fields, ContentDispositionHeaderValue disposition, string? contentType, long? length)
     {
@@ -164,10 +189,6 @@ public static class DocumentEndpoints
             dateOfService = DateOnly.TryParseExact(rawDate, "yyyy-MM-dd", out var date)
                 ? date
                 : throw new UploadRejectedException("dateOfService must be a date like 2026-03-14.");
-        }
-        if (!fields.ContainsKey("title") || !fields.ContainsKey("category"))
-        {
-            throw new UploadRejectedException("Send the title and category fields (and patientId for practice staff) before the file part.");
         }
         var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
         return new UploadRequest(patientId, fields.GetValueOrDefault("title"), fields.GetValueOrDefault("category")?.Trim().ToLowerInvariant(),

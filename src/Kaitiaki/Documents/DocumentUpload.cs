@@ -144,12 +144,77 @@ public sealed class DocumentUpload(
         return document;
     }
 
+    /// <summary>
+    /// Holds a file part that arrived before the fields that say whose it is: encrypted at once under a throwaway
+    /// key into staging (plaintext never touches the disk), to be re-encrypted properly once authorised.
+    /// </summary>
+    public async Task<SpooledFile> SpoolAsync(Stream content, CancellationToken cancellationToken)
+    {
+        var staged = await store.StageAsync(cancellationToken);
+        var key = DocumentCipher.NewDataKey();
+        var id = Guid.NewGuid();
+        try
+        {
+            var (size, _) = await DocumentCipher.EncryptAsync(content, staged.Stream, key, id, Guid.Empty, options.Documents.MaxUploadBytes, cancellationToken);
+            return new SpooledFile(staged, key, id, size);
+        }
+        catch (DocumentTooLargeException)
+        {
+            await staged.DisposeAsync();
+            throw TooLarge();
+        }
+        catch
+        {
+            await staged.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<HealthDocument> UploadSpooledAsync(
+        Guid accountId, Guid patientId, UploadRight right, Guid? practiceId, UploadRequest request, SpooledFile spooled, CancellationToken cancellationToken)
+    {
+        await using var encrypted = await spooled.Staged.OpenReadAsync(cancellationToken);
+        var pipe = new System.IO.Pipelines.Pipe();
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await using var writer = pipe.Writer.AsStream();
+                await DocumentCipher.DecryptAsync(encrypted, writer, spooled.Key, spooled.TemporaryId, Guid.Empty, spooled.Size, 0, spooled.Size - 1, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                await pipe.Writer.CompleteAsync(ex);
+                return;
+            }
+            await pipe.Writer.CompleteAsync();
+        }, cancellationToken);
+        await using var plaintext = pipe.Reader.AsStream();
+        var document = await UploadAsync(accountId, patientId, right, practiceId, request, plaintext, cancellationToken);
+        await producer;
+        return document;
+    }
+
     private UploadRejectedException TooLarge() =>
         new($"The file is larger than the limit of {options.Documents.MaxUploadBytes / (1024 * 1024)} MB.", StatusCodes.Status413PayloadTooLarge);
 
     private static UploadRejectedException QuotaFull() =>
         new("There isn't enough room left in this patient's document storage. Delete documents that are no longer needed, or ask the practice for help.",
             StatusCodes.Status413PayloadTooLarge);
+}
+
+public sealed class SpooledFile(IStagedBlob staged, byte[] key, Guid temporaryId, long size) : IAsyncDisposable
+{
+    public IStagedBlob Staged { get; } = staged;
+    public byte[] Key { get; } = key;
+    public Guid TemporaryId { get; } = temporaryId;
+    public long Size { get; } = size;
+
+    public async ValueTask DisposeAsync()
+    {
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(Key);
+        await Staged.DisposeAsync();
+    }
 }
 
 /// <summary>Replays bytes already read (for type sniffing) before the rest of the stream.</summary>

@@ -8,6 +8,9 @@ public interface IStagedBlob : IAsyncDisposable
     Stream Stream { get; }
 
     Task CommitAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Reads back what was written so far, without committing (for re-encrypting a spooled upload).</summary>
+    Task<Stream> OpenReadAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Where encrypted document blobs live. The file system is the embedded default; object storage is the other.</summary>
@@ -118,6 +121,18 @@ public sealed class FileDocumentStore(KaitiakiOptions options) : IDocumentStore
         private bool _committed;
 
         public Stream Stream => stream;
+
+        public async Task<Stream> OpenReadAsync(CancellationToken cancellationToken)
+        {
+            await stream.FlushAsync(cancellationToken);
+            return new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                Options = FileOptions.Asynchronous,
+            });
+        }
 
         public async Task CommitAsync(string name, CancellationToken cancellationToken)
         {

@@ -124,6 +124,26 @@ public sealed class DocumentApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_file_sent_before_its_fields_is_still_stored_correctly()
+    {
+        var practice = await _portal.CreatePracticeAsync();
+        var patient = await _portal.CreatePatientAsync(practice);
+        var client = await _portal.SignInApiAsync(patient);
+        var pdf = TestPortal.Pdf(150_000, seed: 8);
+        using var form = new MultipartFormDataContent();
+        var part = new ByteArrayContent(pdf);
+        part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+        form.Add(part, "file", "scan.pdf");
+        form.Add(new StringContent("Scan"), "title");
+        form.Add(new StringContent("report"), "category");
+
+        var created = await client.PostAsync("/api/v1/documents", form);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        Assert.Equal(pdf, await client.GetByteArrayAsync($"/api/v1/documents/{id}/content"));
+    }
+
+    [Fact]
     public async Task Bad_uploads_are_refused_with_a_clear_reason_and_leave_nothing_behind()
     {
         var practice = await _portal.CreatePracticeAsync();
@@ -148,9 +168,11 @@ public sealed class DocumentApiTests : IAsyncLifetime
 
         using (var fileFirst = new MultipartFormDataContent())
         {
-            fileFirst.Add(new ByteArrayContent(TestPortal.Pdf(100)), "file", "a.pdf");
+            var part = new ByteArrayContent(TestPortal.Pdf(100));
+            part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+            fileFirst.Add(part, "file", "a.pdf");
             fileFirst.Add(new StringContent("Title"), "title");
-            await Refused(await client.PostAsync("/api/v1/documents", fileFirst), HttpStatusCode.BadRequest, "before the file");
+            await Refused(await client.PostAsync("/api/v1/documents", fileFirst), HttpStatusCode.BadRequest, "category");
         }
         using (var truncated = new StringContent("--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nT\r\n--b\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\nother\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7 cut off"))
         {
