@@ -61,7 +61,10 @@ public sealed class KeyFiles(KaitiakiOptions options)
         }
     }
 
-    private static void WriteNew(string path, string content)
+    private static void WriteNew(string path, string content) => WriteSecretFile(path, content);
+
+    /// <summary>Writes a file only its owner can read, flushed to disk and renamed into place, so a crash never leaves half a key.</summary>
+    internal static void WriteSecretFile(string path, string content)
     {
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
@@ -71,10 +74,12 @@ public sealed class KeyFiles(KaitiakiOptions options)
             fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
         using (var stream = new FileStream(temp, fileOptions))
-        using (var writer = new StreamWriter(stream))
         {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
             writer.Write(content);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
         }
-        File.Move(temp, path);
+        File.Move(temp, path, overwrite: true);
     }
 }

@@ -129,21 +129,5 @@ public sealed class MasterKeys(KaitiakiOptions options)
         return id;
     }
 
-    private static void WriteAtomically(string path, string content)
-    {
-        var temp = path + ".tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using (var stream = new FileStream(temp, fileOptions))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, string content) => KeyFiles.WriteSecretFile(path, content);
 }

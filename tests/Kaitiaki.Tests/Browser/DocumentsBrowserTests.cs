@@ -4,43 +4,21 @@ using Microsoft.Playwright;
 namespace Kaitiaki.Tests.Browser;
 
 [Trait("Category", "Browser")]
-public sealed class DocumentsBrowserTests : IAsyncLifetime
+public sealed class DocumentsBrowserTests : BrowserTest
 {
-    private TestPortal _portal = null!;
-    private Support.Browser _browser = null!;
-
-    private string BaseUrl => _portal.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
-
-    public async Task InitializeAsync()
-    {
-        _portal = await TestPortal.StartAsync(kestrel: true, new Dictionary<string, string> { ["Kaitiaki:LocalHttp"] = "true" });
-        _browser = await Support.Browser.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        await _portal.DisposeAsync();
-    }
-
     [Fact]
     public async Task Patient_uploads_a_pdf_sees_it_previews_it_downloads_the_same_bytes_and_deletes_it()
     {
-        var practice = await _portal.CreatePracticeAsync();
-        var patient = await _portal.CreatePatientAsync(practice);
-        var page = await _browser.NewPageAsync(BaseUrl);
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mail address").FillAsync(patient.Email);
-        await page.GetByLabel("Password").FillAsync(patient.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code", new() { Exact = true }).FillAsync(_portal.NextTotp(patient));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var practice = await Portal.CreatePracticeAsync();
+        var patient = await Portal.CreatePatientAsync(practice);
+        var page = await Browser.NewPageAsync(BaseUrl);
+        await SignInAsync(page, patient);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Documents", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByText("There are no documents here yet")).ToBeVisibleAsync();
 
         var pdf = TestPortal.Pdf(180_000, seed: 42);
-        var file = Path.Combine(_portal.DataDirectory, "x-ray-report.pdf");
+        var file = Path.Combine(Portal.DataDirectory, "x-ray-report.pdf");
         await File.WriteAllBytesAsync(file, pdf);
         await page.GetByLabel("Title").FillAsync("X-ray report");
         await page.GetByLabel("Type").SelectOptionAsync("report");

@@ -6,44 +6,16 @@ using Microsoft.Playwright;
 namespace Kaitiaki.Tests.Browser;
 
 [Trait("Category", "Browser")]
-public sealed class SignInBrowserTests : IAsyncLifetime
+public sealed class SignInBrowserTests : BrowserTest
 {
-    private TestPortal _portal = null!;
-    private Support.Browser _browser = null!;
-
-    // Chromium keeps Secure (and so __Host-) cookies on http://localhost, which it treats as a secure context.
-    private string BaseUrl => _portal.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
-
-    public async Task InitializeAsync()
-    {
-        _portal = await TestPortal.StartAsync(kestrel: true, new Dictionary<string, string> { ["Kaitiaki:LocalHttp"] = "true" });
-        _browser = await Support.Browser.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        await _portal.DisposeAsync();
-    }
-
-    private async Task SignInAsync(IPage page, TestUser user)
-    {
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mail address").FillAsync(user.Email);
-        await page.GetByLabel("Password").FillAsync(user.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code", new() { Exact = true }).FillAsync(_portal.NextTotp(user));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-    }
-
     [Fact]
     public async Task Practice_invites_a_patient_who_activates_enrols_an_authenticator_signs_in_and_out()
     {
-        var practice = await _portal.CreatePracticeAsync("Kauri Coast Family Health");
-        var admin = await _portal.CreateStaffAsync(practice, StaffRole.PracticeAdministrator);
+        var practice = await Portal.CreatePracticeAsync("Kauri Coast Family Health");
+        var admin = await Portal.CreateStaffAsync(practice, StaffRole.PracticeAdministrator);
 
         // The administrator adds the patient, which e-mails an invitation.
-        var staffPage = await _browser.NewPageAsync(BaseUrl);
+        var staffPage = await Browser.NewPageAsync(BaseUrl);
         await SignInAsync(staffPage, admin);
         await staffPage.GetByRole(AriaRole.Link, new() { Name = "Add and invite a patient" }).ClickAsync();
         var nhi = TestPortal.NewTestNhi();
@@ -56,8 +28,8 @@ public sealed class SignInBrowserTests : IAsyncLifetime
         await Assertions.Expect(staffPage.GetByRole(AriaRole.Status)).ToContainTextAsync("invitation has been e-mailed");
 
         // The patient activates on their own computer.
-        var code = await Outbox.ActivationCodeAsync(_portal.DataDirectory, "mere.parata@example.nz");
-        var page = await _browser.NewPageAsync(BaseUrl);
+        var code = await Outbox.ActivationCodeAsync(Portal.DataDirectory, "mere.parata@example.nz");
+        var page = await Browser.NewPageAsync(BaseUrl);
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Link, new() { Name = "Activate your account" }).ClickAsync();
         await page.GetByLabel("E-mail address").FillAsync("mere.parata@example.nz");
@@ -71,7 +43,7 @@ public sealed class SignInBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
 
         var secret = (await page.Locator("#totp-secret").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal);
-        await page.GetByLabel("The six-digit code your app shows now").FillAsync(Totp.Code(secret, Totp.StepAt(_portal.Clock.GetUtcNow())));
+        await page.GetByLabel("The six-digit code your app shows now").FillAsync(Totp.Code(secret, Totp.StepAt(Portal.Clock.GetUtcNow())));
         await page.GetByRole(AriaRole.Button, new() { Name = "Finish" }).ClickAsync();
         await Assertions.Expect(page.Locator("#recovery-codes li")).ToHaveCountAsync(10);
 
@@ -81,7 +53,7 @@ public sealed class SignInBrowserTests : IAsyncLifetime
         await page.GetByLabel("E-mail address").FillAsync(user.Email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await page.GetByLabel("Code", new() { Exact = true }).FillAsync(_portal.NextTotp(user));
+        await page.GetByLabel("Code", new() { Exact = true }).FillAsync(Portal.NextTotp(user));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Kia ora, Mere");
         await Assertions.Expect(page.GetByText(nhi)).ToBeVisibleAsync();
@@ -99,14 +71,14 @@ public sealed class SignInBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sign_out_everywhere_ends_another_browsers_session_on_its_next_click()
+    public async Task Sign_out_everywhere_ends_anotherBrowsers_session_on_its_next_click()
     {
-        var practice = await _portal.CreatePracticeAsync();
-        var patient = await _portal.CreatePatientAsync(practice);
+        var practice = await Portal.CreatePracticeAsync();
+        var patient = await Portal.CreatePatientAsync(practice);
 
-        var laptop = await _browser.NewPageAsync(BaseUrl);
+        var laptop = await Browser.NewPageAsync(BaseUrl);
         await SignInAsync(laptop, patient);
-        var phone = await _browser.NewPageAsync(BaseUrl);
+        var phone = await Browser.NewPageAsync(BaseUrl);
         await SignInAsync(phone, patient);
         await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Kia ora");
 
@@ -123,9 +95,9 @@ public sealed class SignInBrowserTests : IAsyncLifetime
     [Fact]
     public async Task Patient_registers_a_passkey_and_signs_in_with_it()
     {
-        var practice = await _portal.CreatePracticeAsync();
-        var patient = await _portal.CreatePatientAsync(practice);
-        var page = await _browser.NewPageAsync(BaseUrl);
+        var practice = await Portal.CreatePracticeAsync();
+        var patient = await Portal.CreatePatientAsync(practice);
+        var page = await Browser.NewPageAsync(BaseUrl);
 
         // Chromium's virtual authenticator stands in for a phone or security key, with user verification.
         var cdp = await page.Context.NewCDPSessionAsync(page);
