@@ -25,10 +25,18 @@ public sealed class TestPortal : IAsyncDisposable
     public const string PostgresVariable = "KAITIAKI_TEST_POSTGRES";
 
     private readonly string? _postgresDatabase;
+    private readonly IReadOnlyList<string> _args;
+    private readonly Action<WebApplicationBuilder>? _configure;
+    private readonly bool _kestrel;
+    private bool _handedOn;
 
-    private TestPortal(WebApplication app, string dataDirectory, string? postgresDatabase, MutableClock clock, bool kestrel, IReadOnlyList<string> storageArgs)
+    private TestPortal(WebApplication app, string dataDirectory, string? postgresDatabase, MutableClock clock, bool kestrel, IReadOnlyList<string> storageArgs,
+        IReadOnlyList<string> args, Action<WebApplicationBuilder>? configure)
     {
         App = app;
+        _args = args;
+        _configure = configure;
+        _kestrel = kestrel;
         DataDirectory = dataDirectory;
         StorageArgs = storageArgs;
         _postgresDatabase = postgresDatabase;
@@ -95,8 +103,33 @@ public sealed class TestPortal : IAsyncDisposable
             args.Add($"--{key}={value}");
         }
 
-        var builder = KaitiakiHost.CreateBuilder([.. args]);
         var clock = new MutableClock();
+        var app = await BuildAndStartAsync(args, clock, kestrel, configure);
+        return new TestPortal(app, data, database, clock, kestrel, storageArgs, args, configure);
+    }
+
+    /// <summary>
+    /// Stops this portal and starts a new one over the same data folder, keys and database, as restarting the server
+    /// would: in-memory state such as cached master keys is gone. Use only the returned portal from then on; disposing
+    /// it removes the data, disposing this one does nothing.
+    /// </summary>
+    public async Task<TestPortal> RestartAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        _handedOn = true;
+        // The new clock carries on from the old one, so authenticator codes and session times keep moving forwards.
+        var clock = new MutableClock();
+        clock.Advance(Clock.GetUtcNow() - clock.GetUtcNow());
+        var app = await BuildAndStartAsync(_args, clock, _kestrel, _configure);
+        return new TestPortal(app, DataDirectory, _postgresDatabase, clock, _kestrel, StorageArgs, _args, _configure);
+    }
+
+    private static async Task<WebApplication> BuildAndStartAsync(
+        IReadOnlyList<string> args, MutableClock clock, bool kestrel, Action<WebApplicationBuilder>? configure)
+    {
+        var builder = KaitiakiHost.CreateBuilder([.. args]);
         builder.Services.AddSingleton<TimeProvider>(clock);
         if (!kestrel)
         {
@@ -106,16 +139,15 @@ public sealed class TestPortal : IAsyncDisposable
         var app = KaitiakiHost.Build(builder);
         await StorageSetup.MigrateAsync(app.Services, CancellationToken.None);
         await app.StartAsync();
-        return new TestPortal(app, data, database, clock, kestrel, storageArgs);
+        return app;
     }
 
-    /// <summary>A new client with its own cookie jar, like a second browser.</summary>
+    /// <summary>A new client with its own cookie jar, like a second browser. On Kestrel it talks over a real loopback connection.</summary>
     public HttpClient NewClient(bool allowRedirects = false)
     {
-        var server = App.GetTestServer();
-        var handler = new CookieJarHandler(server.CreateHandler());
+        var handler = new CookieJarHandler(_kestrel ? new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false } : App.GetTestServer().CreateHandler());
         HttpMessageHandler outer = allowRedirects ? new RedirectHandler(handler) : handler;
-        return new HttpClient(outer) { BaseAddress = new Uri("https://localhost") };
+        return new HttpClient(outer) { BaseAddress = new Uri(BaseUrl) };
     }
 
     public async Task<T> WithScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
@@ -260,6 +292,10 @@ public sealed class TestPortal : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_handedOn)
+        {
+            return;
+        }
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
