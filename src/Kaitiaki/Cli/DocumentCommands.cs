@@ -103,7 +103,9 @@ internal static class DocumentCommands
             InScopeAsync(services, async sp =>
             {
                 var s = await sp.GetRequiredService<KeyRotation>().StatusAsync(token);
-                Console.WriteLine($"Current master key: {s.CurrentKeyId}");
+                Console.WriteLine(s.CurrentKeyId is null
+                    ? (s.DataKeysByMasterKey.Count == 0 ? "No master key yet: the first upload creates one." : "The current master key is MISSING: restore the keys folder from its backup.")
+                    : $"Current master key: {s.CurrentKeyId}");
                 foreach (var key in s.ActiveKeys)
                 {
                     Console.WriteLine($"  {key}: {s.DataKeysByMasterKey.GetValueOrDefault(key)} data keys{(key == s.CurrentKeyId ? " (current)" : "")}");

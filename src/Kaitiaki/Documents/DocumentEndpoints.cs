@@ -65,7 +65,8 @@ public static class DocumentEndpoints
         {
             ChangeOutcome.Done => TypedResults.NoContent(),
             ChangeOutcome.NotAllowed => TypedResults.Problem(title: "Can't delete this document",
-                detail: "Only a patient's own uploads can be deleted. Documents from a practice or hospital can be hidden instead.", statusCode: StatusCodes.Status403Forbidden),
+                detail: "A document can be deleted only by the patient it belongs to, or by the person who added it for them. Practice and hospital documents can be hidden instead.",
+                statusCode: StatusCodes.Status403Forbidden),
             _ => NotFoundProblem(),
         };
 
@@ -155,6 +156,12 @@ public static class DocumentEndpoints
         catch (UploadRejectedException ex)
         {
             return TypedResults.Problem(title: ex.Status == StatusCodes.Status404NotFound ? "Not found" : "Upload refused", detail: ex.Message, statusCode: ex.Status);
+        }
+        catch (MasterKeyMissingException)
+        {
+            return TypedResults.Problem(title: "Documents are unavailable",
+                detail: "Documents can't be added right now because the encryption key isn't available. Nothing was saved; please try again later.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or BadHttpRequestException)
         {

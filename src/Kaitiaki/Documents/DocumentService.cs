@@ -38,7 +38,8 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
             .ToListAsync(cancellationToken);
         audit.Record(AuditAction.DocumentListed, patientId: patientId, resourceType: "Patient", resourceId: patientId, detail: $"{documents.Count} documents");
         await db.SaveChangesAsync(cancellationToken);
-        return documents.Select(d => Summarise(d, accountId, isPatientSide)).ToList();
+        var callerPatientId = await CallerPatientIdAsync(accountId, cancellationToken);
+        return documents.Select(d => Summarise(d, accountId, isPatientSide, callerPatientId)).ToList();
     }
 
     public async Task<DocumentSummary?> GetAsync(Guid accountId, Guid documentId, CancellationToken cancellationToken)
@@ -50,7 +51,8 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
         }
         audit.Record(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
         await db.SaveChangesAsync(cancellationToken);
-        return Summarise(document, accountId, await IsPatientSideAsync(accountId, document.PatientId, cancellationToken));
+        return Summarise(document, accountId, await IsPatientSideAsync(accountId, document.PatientId, cancellationToken),
+            await CallerPatientIdAsync(accountId, cancellationToken));
     }
 
     /// <summary>The document for a download, or null. The caller records the read (with the bytes) before sending anything.</summary>
@@ -72,10 +74,10 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
         {
             return ChangeOutcome.NotFound;
         }
-        if (document.Source != DocumentSource.Patient || !await IsPatientSideAsync(accountId, document.PatientId, cancellationToken))
+        if (!await MayDeleteAsync(accountId, document, cancellationToken))
         {
             await audit.RecordAndSaveAsync(AuditAction.DocumentDeleted, AuditOutcome.Denied, patientId: document.PatientId,
-                resourceType: "Document", resourceId: document.Id, detail: "only patients' own uploads can be deleted", cancellationToken: cancellationToken);
+                resourceType: "Document", resourceId: document.Id, detail: "not the patient's or this person's upload", cancellationToken: cancellationToken);
             return ChangeOutcome.NotAllowed;
         }
         document.DeletedAt = clock.GetUtcNow().UtcDateTime;
@@ -115,6 +117,18 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
         return document;
     }
 
+    /// <summary>
+    /// Patient uploads can be deleted by the patient, and by a proxy who added that document themselves.
+    /// Practice and hospital documents are never deleted by patients; they can be hidden.
+    /// </summary>
+    private async Task<bool> MayDeleteAsync(Guid accountId, HealthDocument document, CancellationToken cancellationToken) =>
+        document.Source == DocumentSource.Patient
+        && (await CallerPatientIdAsync(accountId, cancellationToken) == document.PatientId
+            || (document.UploadedByAccountId == accountId && await IsPatientSideAsync(accountId, document.PatientId, cancellationToken)));
+
+    private Task<Guid?> CallerPatientIdAsync(Guid accountId, CancellationToken cancellationToken) =>
+        db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
+
     /// <summary>Is the caller this patient, or their proxy (rather than practice staff)?</summary>
     private async Task<bool> IsPatientSideAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken)
     {
@@ -125,9 +139,9 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
                 cancellationToken);
     }
 
-    private static DocumentSummary Summarise(HealthDocument d, Guid accountId, bool patientSide) => new(
+    private static DocumentSummary Summarise(HealthDocument d, Guid accountId, bool patientSide, Guid? callerPatientId) => new(
         d.Id, d.PatientId, d.Title, d.Category, d.Source.ToString().ToLowerInvariant(), d.Author, d.DateOfService, d.ContentType, d.FileName,
         d.SizeBytes, Convert.ToHexString(d.Sha256).ToLowerInvariant(), d.UploadedAt, d.HiddenAt is not null,
-        CanDelete: patientSide && d.Source == DocumentSource.Patient,
+        CanDelete: patientSide && d.Source == DocumentSource.Patient && (d.UploadedByAccountId == accountId || d.PatientId == callerPatientId),
         CanHide: patientSide && d.Source != DocumentSource.Patient);
 }

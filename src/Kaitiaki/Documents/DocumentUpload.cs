@@ -118,7 +118,8 @@ public sealed class DocumentUpload(
             {
                 throw limit < options.Documents.MaxUploadBytes ? QuotaFull() : TooLarge();
             }
-            (document.KekId, document.WrappedKey) = keys.Wrap(dataKey);
+            var firstDocument = keys.TryCurrentKeyId() is null && !await db.Documents.AnyAsync(d => d.WrappedKey != null, cancellationToken);
+            (document.KekId, document.WrappedKey) = keys.Wrap(dataKey, mayCreateFirstKey: firstDocument);
             document.SizeBytes = size;
             document.Sha256 = hash;
             await staged.CommitAsync(document.BlobName, cancellationToken);

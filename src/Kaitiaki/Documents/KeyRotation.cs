@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Documents;
 
-public sealed record KeyStatus(string CurrentKeyId, IReadOnlyDictionary<string, int> DataKeysByMasterKey, IReadOnlyList<string> ActiveKeys)
+public sealed record KeyStatus(string? CurrentKeyId, IReadOnlyDictionary<string, int> DataKeysByMasterKey, IReadOnlyList<string> ActiveKeys)
 {
     public bool RotationInProgress => DataKeysByMasterKey.Any(k => k.Key != CurrentKeyId && k.Value > 0);
 }
@@ -24,7 +24,7 @@ public sealed class KeyRotation(KaitiakiDb db, MasterKeys keys, AuditTrail audit
             .GroupBy(d => d.KekId)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
-        return new KeyStatus(keys.CurrentKeyId, counts, keys.ActiveKeyIds());
+        return new KeyStatus(keys.TryCurrentKeyId(), counts, keys.ActiveKeyIds());
     }
 
     /// <returns>The number of data keys re-wrapped, and the keys retired.</returns>
@@ -32,7 +32,7 @@ public sealed class KeyRotation(KaitiakiDb db, MasterKeys keys, AuditTrail audit
     {
         var status = await StatusAsync(cancellationToken);
         // An unfinished rotation is resumed rather than started again with yet another key.
-        var target = status.RotationInProgress ? status.CurrentKeyId : keys.Rotate();
+        var target = status.RotationInProgress ? status.CurrentKeyId! : keys.Rotate();
         if (!status.RotationInProgress)
         {
             await audit.RecordAndSaveAsync(AuditAction.MasterKeyRotated, detail: $"new master key {target}", cancellationToken: cancellationToken);

@@ -21,21 +21,35 @@ public sealed class MasterKeys(KaitiakiOptions options)
     private string Folder => Path.Combine(options.KeysPath, "master");
     private string CurrentFile => Path.Combine(Folder, "current");
 
-    /// <summary>The id of the key that wraps new data keys, creating the first key on first use.</summary>
-    public string CurrentKeyId
+    /// <summary>The id of the key that wraps new data keys, or null before the first one exists.</summary>
+    public string? TryCurrentKeyId()
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
+            return File.Exists(CurrentFile) ? File.ReadAllText(CurrentFile).Trim() : null;
+        }
+    }
+
+    /// <summary>
+    /// The id of the key that wraps new data keys. The very first key is made only when the caller says nothing
+    /// depends on master keys yet; a lost key folder must stop uploads, never be quietly replaced.
+    /// </summary>
+    public string CurrentKeyId(bool mayCreateFirstKey)
+    {
+        lock (_gate)
+        {
+            if (File.Exists(CurrentFile))
             {
-                if (File.Exists(CurrentFile))
-                {
-                    return File.ReadAllText(CurrentFile).Trim();
-                }
-                var id = CreateKeyLocked();
-                WriteAtomically(CurrentFile, id);
-                return id;
+                return File.ReadAllText(CurrentFile).Trim();
             }
+            var anyKeyEver = Directory.Exists(Folder) && Directory.EnumerateFiles(Folder, "*.key", SearchOption.AllDirectories).Any();
+            if (!mayCreateFirstKey || anyKeyEver)
+            {
+                throw new MasterKeyMissingException("current");
+            }
+            var id = CreateKeyLocked();
+            WriteAtomically(CurrentFile, id);
+            return id;
         }
     }
 
@@ -49,9 +63,9 @@ public sealed class MasterKeys(KaitiakiOptions options)
         }
     }
 
-    public (string KeyId, byte[] Wrapped) Wrap(ReadOnlySpan<byte> dataKey)
+    public (string KeyId, byte[] Wrapped) Wrap(ReadOnlySpan<byte> dataKey, bool mayCreateFirstKey)
     {
-        var id = CurrentKeyId;
+        var id = CurrentKeyId(mayCreateFirstKey);
         return (id, Wrap(id, dataKey));
     }
 

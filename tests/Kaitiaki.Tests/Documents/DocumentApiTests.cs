@@ -144,6 +144,22 @@ public sealed class DocumentApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lost_master_key_folder_stops_uploads_instead_of_being_replaced()
+    {
+        var practice = await _portal.CreatePracticeAsync();
+        var client = await _portal.SignInApiAsync(await _portal.CreatePatientAsync(practice));
+        Assert.Equal(HttpStatusCode.Created, (await TestPortal.UploadAsync(client, TestPortal.Pdf(1000))).StatusCode);
+        var master = Path.Combine(_portal.DataDirectory, "keys", "master");
+        Directory.Move(master, master + ".lost");
+
+        var refused = await TestPortal.UploadAsync(client, TestPortal.Pdf(1000));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("encryption key", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(master));
+        Assert.Equal(1, await _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().Documents.CountAsync()));
+    }
+
+    [Fact]
     public async Task Bad_uploads_are_refused_with_a_clear_reason_and_leave_nothing_behind()
     {
         var practice = await _portal.CreatePracticeAsync();
