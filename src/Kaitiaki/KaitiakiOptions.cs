@@ -117,10 +117,12 @@ public sealed class DocumentOptions
         }
         foreach (var (rule, days) in RetentionDays)
         {
-            if (days < 1 || !rule.Contains('.', StringComparison.Ordinal))
+            var parts = rule.Split('.', 2);
+            if (days < 1 || parts.Length != 2 || !Enum.TryParse<Documents.DocumentSource>(parts[0], ignoreCase: true, out _)
+                || !(parts[1].Equals("all", StringComparison.OrdinalIgnoreCase) || Documents.DocumentCategories.Practice.Contains(parts[1].ToLowerInvariant())))
             {
                 throw new InvalidOperationException(
-                    $"Kaitiaki:Documents:RetentionDays:{rule} must be named source.category (or source.all) and be at least 1 day.");
+                    $"Kaitiaki:Documents:RetentionDays:{rule} must be named source.category or source.all (source: patient, practice or hospital; category as the API spells it) and be at least 1 day.");
             }
         }
     }

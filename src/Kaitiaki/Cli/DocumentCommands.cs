@@ -93,6 +93,12 @@ internal static class DocumentCommands
         rotate.SetAction((parse, ct) => KaitiakiCli.WithServicesAsync([.. parse.UnmatchedTokens], (services, token) =>
             InScopeAsync(services, async sp =>
             {
+                var status = await sp.GetRequiredService<KeyRotation>().StatusAsync(token);
+                if (status.CurrentKeyId is null && status.DataKeysByMasterKey.Count > 0)
+                {
+                    Console.Error.WriteLine("The current master key is missing. Restore the keys folder (Kaitiaki:KeysDirectory) from its backup before rotating.");
+                    return 1;
+                }
                 var (rewrapped, retired) = await WithProgressAsync("Re-wrapping data keys", p => sp.GetRequiredService<KeyRotation>().RotateAsync(p, token));
                 Console.WriteLine($"Re-wrapped {rewrapped} data keys. Retired master keys: {(retired.Count == 0 ? "none" : string.Join(", ", retired))}.");
                 return 0;

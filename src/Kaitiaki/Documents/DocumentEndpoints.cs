@@ -81,8 +81,8 @@ public static class DocumentEndpoints
 
     private static async Task<IResult> WebUploadAsync(HttpContext http, IAntiforgery antiforgery, DocumentUpload upload, KaitiakiDb db, CancellationToken cancellationToken)
     {
-        // The page sends the token in a header, so checking it never reads (and buffers) the body.
-        if (!await antiforgery.IsRequestValidAsync(http))
+        // The page sends the token in a header; without it, checking would read (and buffer) the whole body.
+        if (string.IsNullOrEmpty(http.Request.Headers["RequestVerificationToken"]) || !await antiforgery.IsRequestValidAsync(http))
         {
             return TypedResults.Problem(title: "Please reload the page", detail: "The page's security token has expired. Reload the page and try again.",
                 statusCode: StatusCodes.Status400BadRequest);

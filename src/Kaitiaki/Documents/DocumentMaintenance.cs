@@ -52,6 +52,16 @@ public sealed class DocumentMaintenance(KaitiakiDb db, MasterKeys keys, IDocumen
                 var category = parts[1].ToLowerInvariant();
                 query = query.Where(d => d.Category == category);
             }
+            else
+            {
+                // A category with its own rule for this source follows that rule, longer or shorter.
+                var ruled = options.Documents.RetentionDays.Keys
+                    .Select(k => k.Split('.', 2))
+                    .Where(p => p[0].Equals(parts[0], StringComparison.OrdinalIgnoreCase) && !p[1].Equals("all", StringComparison.OrdinalIgnoreCase))
+                    .Select(p => p[1].ToLowerInvariant())
+                    .ToList();
+                query = query.Where(d => !ruled.Contains(d.Category));
+            }
             foreach (var d in await query.Select(d => new { d.Id, d.UploadedAt }).ToListAsync(cancellationToken))
             {
                 found.TryAdd(d.Id, new ShredCandidate(d.Id, rule, d.UploadedAt));

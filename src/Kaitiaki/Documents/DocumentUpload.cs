@@ -66,7 +66,9 @@ public sealed class DocumentUpload(
     {
         var contentType = ContentTypes.Normalise(request.ContentType)
             ?? throw new UploadRejectedException("Kaitiaki accepts PDF documents, JPEG and PNG images, and plain text files.", StatusCodes.Status415UnsupportedMediaType);
-        var used = await db.Documents.Where(d => d.PatientId == patientId && d.ShreddedAt == null).SumAsync(d => (long?)d.SizeBytes, cancellationToken) ?? 0;
+        // Deleted documents await destruction and no longer count against the patient.
+        var used = await db.Documents.Where(d => d.PatientId == patientId && d.ShreddedAt == null && d.DeletedAt == null)
+            .SumAsync(d => (long?)d.SizeBytes, cancellationToken) ?? 0;
         var quotaLeft = options.Documents.PatientQuotaBytes - used;
         if ((request.DeclaredLength ?? 0) > quotaLeft)
         {

@@ -31,6 +31,10 @@ public sealed class KeyRotation(KaitiakiDb db, MasterKeys keys, AuditTrail audit
     public async Task<(int Rewrapped, IReadOnlyList<string> Retired)> RotateAsync(IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var status = await StatusAsync(cancellationToken);
+        if (status.CurrentKeyId is null && status.DataKeysByMasterKey.Count > 0)
+        {
+            throw new MasterKeyMissingException("current");
+        }
         // An unfinished rotation is resumed rather than started again with yet another key.
         var target = status.RotationInProgress ? status.CurrentKeyId! : keys.Rotate();
         if (!status.RotationInProgress)

@@ -15,7 +15,7 @@ namespace Kaitiaki.Accounts.Pages;
     AuditAction.PasskeyAdded, AuditAction.PasskeyRemoved)]
 public sealed class SecurityModel(
     KaitiakiDb db, SessionStore sessions, UserManager<Account> users, InvitationService invitations, PasskeyService passkeys,
-    AuditTrail audit, TimeProvider clock) : PageModel
+    AuditTrail audit) : PageModel
 {
     public List<AccountSession> Sessions { get; private set; } = [];
     public Guid? CurrentSessionId { get; private set; }
@@ -80,9 +80,6 @@ public sealed class SecurityModel(
             await LoadAsync(cancellationToken);
             return Page();
         }
-        var now = clock.GetUtcNow().UtcDateTime;
-        var old = await db.RecoveryCodes.Where(c => c.AccountId == account.Id && c.UsedAt == null).ToListAsync(cancellationToken);
-        old.ForEach(c => c.UsedAt = now);
         NewRecoveryCodes = invitations.AddRecoveryCodes(account.Id);
         audit.Record(AuditAction.RecoveryCodesRegenerated);
         await db.SaveChangesAsync(cancellationToken);
