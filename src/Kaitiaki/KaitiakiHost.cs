@@ -54,6 +54,7 @@ public static class KaitiakiHost
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
         app.UseStaticFiles();
+        app.UseBenchmarkStaticFiles(app.Services.GetRequiredService<KaitiakiOptions>());
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();

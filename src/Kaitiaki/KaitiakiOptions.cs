@@ -29,6 +29,12 @@ public sealed class KaitiakiOptions
     /// </summary>
     public bool LocalHttp { get; set; }
 
+    /// <summary>
+    /// For bench/documents.sh only: a folder whose files are served, unauthenticated, at <c>/bench-static/</c>, so the
+    /// document download path can be compared with plain static files from the same server. Unset (the default), nothing is served.
+    /// </summary>
+    public string? BenchmarkStaticDirectory { get; set; }
+
     /// <summary>The name of one of the portal's cookies: <c>__Host-</c> prefixed except in local http development.</summary>
     public string CookieName(string bare) => LocalHttp ? bare : "__Host-" + bare;
 
@@ -75,6 +81,10 @@ public sealed class KaitiakiOptions
             throw new InvalidOperationException("Kaitiaki:SignInAttemptsPerMinute must be at least 1.");
         }
         Documents.Validate();
+        if (!string.IsNullOrWhiteSpace(BenchmarkStaticDirectory) && !Directory.Exists(BenchmarkStaticDirectory))
+        {
+            throw new InvalidOperationException($"Kaitiaki:BenchmarkStaticDirectory names a folder that does not exist ({BenchmarkStaticDirectory}).");
+        }
         if (string.IsNullOrWhiteSpace(PasskeyServerDomain))
         {
             throw new InvalidOperationException("Kaitiaki:PasskeyServerDomain must name the portal's host, e.g. portal.example.nz.");

@@ -37,7 +37,10 @@ public sealed class DocumentAccessPolicy(KaitiakiDb db, TimeProvider clock)
     public IQueryable<HealthDocument> Readable(Guid accountId)
     {
         var patients = ReadablePatientIds(accountId);
-        return db.Documents.Where(d => patients.Contains(d.PatientId) && d.DeletedAt == null && d.ShreddedAt == null && !d.IsCanary);
+        // Any(id == d.PatientId) is an EXISTS correlated on the document's patient, so the database looks up that one
+        // patient. Contains(d.PatientId) became IN (subquery), which lists every readable patient first: a scan of all
+        // patients on every document read.
+        return db.Documents.Where(d => patients.Any(id => id == d.PatientId) && d.DeletedAt == null && d.ShreddedAt == null && !d.IsCanary);
     }
 
     /// <summary>May the caller add a document for this patient, and in which capacity. A clinician's right comes with the practice.</summary>

@@ -140,6 +140,18 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain)
     /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        if (IsPostgres || Database.CurrentTransaction is not null || !ChangeTracker.HasChanges())
+        {
+            return await SaveAndSealAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        using (await SqliteWriteGate.EnterAsync(Database.GetConnectionString()!, cancellationToken))
+        {
+            return await SaveAndSealAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+    }
+
+    private async Task<int> SaveAndSealAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
         var audit = ChangeTracker.Entries<AuditEvent>().ToList();
         if (audit.Any(e => e.State is EntityState.Modified or EntityState.Deleted))
         {

@@ -29,6 +29,26 @@ public static class WebSetup
         return services;
     }
 
+    /// <summary>
+    /// Serves Kaitiaki:BenchmarkStaticDirectory at /bench-static/ with the static file middleware, before routing, so
+    /// it is no endpoint and needs no marks. Only bench/documents.sh sets it, to compare against the document path.
+    /// </summary>
+    public static void UseBenchmarkStaticFiles(this WebApplication app, KaitiakiOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.BenchmarkStaticDirectory))
+        {
+            return;
+        }
+        var folder = Path.GetFullPath(options.BenchmarkStaticDirectory);
+        app.Logger.LogWarning("Kaitiaki:BenchmarkStaticDirectory is set: {Folder} is served to anyone at /bench-static/. Never set it on a real portal.", folder);
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(folder),
+            RequestPath = "/bench-static",
+            ServeUnknownFileTypes = false,
+        });
+    }
+
     public static void MapWeb(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous().NoPatientData();
