@@ -46,13 +46,7 @@ public sealed class DocumentAccessPolicy(KaitiakiDb db, TimeProvider clock)
     /// <summary>May the caller add a document for this patient, and in which capacity. A clinician's right comes with the practice.</summary>
     public async Task<(UploadRight Right, Guid? PracticeId)> UploadRightAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var asPatient = await db.Patients.Where(p => p.Id == patientId && (
-                db.Users.Any(a => a.Id == accountId && a.PatientId == p.Id)
-                || db.ProxyGrants.Any(g => g.ProxyAccountId == accountId && g.PatientId == p.Id && g.RevokedAt == null
-                                           && (g.ExpiresAt == null || g.ExpiresAt > now))))
-            .AnyAsync(cancellationToken);
-        if (asPatient)
+        if (await IsPatientSideAsync(accountId, patientId, cancellationToken))
         {
             return (UploadRight.AsPatient, null);
         }
@@ -63,5 +57,15 @@ public sealed class DocumentAccessPolicy(KaitiakiDb db, TimeProvider clock)
                 .Select(e => (Guid?)e.PracticeId)
                 .FirstOrDefaultAsync(cancellationToken);
         return practiceId is null ? (UploadRight.None, null) : (UploadRight.AsClinician, practiceId);
+    }
+
+    /// <summary>Is the caller this patient, or their proxy with a live grant (rather than practice staff)?</summary>
+    public async Task<bool> IsPatientSideAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.Users.AnyAsync(a => a.Id == accountId && a.PatientId == patientId, cancellationToken)
+            || await db.ProxyGrants.AnyAsync(
+                g => g.ProxyAccountId == accountId && g.PatientId == patientId && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now),
+                cancellationToken);
     }
 }

@@ -178,10 +178,10 @@ public static class DocumentEndpoints
         return TypedResults.Problem(title: "No file", detail: "The upload has no part named file.", statusCode: StatusCodes.Status400BadRequest);
     }
 
+    // A fresh upload is never hidden; its uploader may delete it exactly when they uploaded it as the patient side.
     private static Created<DocumentSummary> Created(HealthDocument document, UploadRight right) =>
-        TypedResults.Created($"/api/v1/documents/{document.Id}", new DocumentSummary(document.Id, document.PatientId, document.Title, document.Category,
-            document.Source.ToString().ToLowerInvariant(), document.Author, document.DateOfService, document.ContentType, document.FileName, document.SizeBytes,
-            Convert.ToHexString(document.Sha256).ToLowerInvariant(), document.UploadedAt, false, right == UploadRight.AsPatient, false));
+        TypedResults.Created($"/api/v1/documents/{document.Id}", DocumentService.Summarise(document, document.UploadedByAccountId,
+            patientSide: right == UploadRight.AsPatient, callerPatientId: null));
 
     private static UploadRequest ToRequest(Dictionary<string, string> fields, ContentDispositionHeaderValue disposition, string? contentType, long? length)
     {

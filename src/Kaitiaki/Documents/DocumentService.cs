@@ -129,17 +129,10 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
     private Task<Guid?> CallerPatientIdAsync(Guid accountId, CancellationToken cancellationToken) =>
         db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
 
-    /// <summary>Is the caller this patient, or their proxy (rather than practice staff)?</summary>
-    private async Task<bool> IsPatientSideAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return await db.Users.AnyAsync(a => a.Id == accountId && a.PatientId == patientId, cancellationToken)
-            || await db.ProxyGrants.AnyAsync(
-                g => g.ProxyAccountId == accountId && g.PatientId == patientId && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now),
-                cancellationToken);
-    }
+    private Task<bool> IsPatientSideAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken) =>
+        policy.IsPatientSideAsync(accountId, patientId, cancellationToken);
 
-    private static DocumentSummary Summarise(HealthDocument d, Guid accountId, bool patientSide, Guid? callerPatientId) => new(
+    internal static DocumentSummary Summarise(HealthDocument d, Guid accountId, bool patientSide, Guid? callerPatientId) => new(
         d.Id, d.PatientId, d.Title, d.Category, d.Source.ToString().ToLowerInvariant(), d.Author, d.DateOfService, d.ContentType, d.FileName,
         d.SizeBytes, Convert.ToHexString(d.Sha256).ToLowerInvariant(), d.UploadedAt, d.HiddenAt is not null,
         CanDelete: patientSide && d.Source == DocumentSource.Patient && (d.UploadedByAccountId == accountId || d.PatientId == callerPatientId),
