@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using Kaitiaki.Practices;
 using Kaitiaki.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,33 +10,74 @@ public sealed record AccountRoles(IReadOnlyList<string> Roles, Guid? PatientId, 
     public string Primary => Roles.Count > 0 ? Roles[0] : "None";
 }
 
+/// <summary>A session with its account as the portal sees them right now. The session is not tracked.</summary>
+public sealed record SessionHolder(AccountSession Session, string DisplayName, DateTimeOffset? LockoutEnd, AccountRoles Roles);
+
 /// <summary>What an account is to the portal today: its roles come from live relationships, not stored flags.</summary>
 public sealed class AccountDirectory(KaitiakiDb db, TimeProvider clock)
 {
     public async Task<AccountRoles> GetRolesAsync(Account account, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        var isProxy = account.Kind == AccountKind.Patient && await db.ProxyGrants.AnyAsync(
+            g => g.ProxyAccountId == account.Id && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now),
+            cancellationToken);
+        var memberships = await db.StaffMemberships.AsNoTracking()
+            .Where(m => m.AccountId == account.Id && m.EndedAt == null)
+            .Select(m => new Membership(m.PracticeId, m.Role))
+            .ToListAsync(cancellationToken);
+        return Compose(account.Kind, account.PatientId, account.OperatorRole, isProxy, memberships);
+    }
+
+    /// <summary>
+    /// The session that <paramref name="which"/> picks, its account and the account's live relationships, in one
+    /// query: every request of a signed-in person asks this, so it is one round trip rather than one per table.
+    /// </summary>
+    public async Task<SessionHolder?> FindBySessionAsync(Expression<Func<AccountSession, bool>> which, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var found = await db.Sessions.AsNoTracking()
+            .Where(which)
+            .Join(db.Users, s => s.AccountId, a => a.Id, (s, a) => new
+            {
+                Session = s,
+                a.DisplayName,
+                a.LockoutEnd,
+                a.Kind,
+                a.PatientId,
+                a.OperatorRole,
+                IsProxy = a.Kind == AccountKind.Patient && db.ProxyGrants.Any(
+                    g => g.ProxyAccountId == a.Id && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now)),
+                Memberships = db.StaffMemberships
+                    .Where(m => m.AccountId == a.Id && m.EndedAt == null)
+                    .Select(m => new Membership(m.PracticeId, m.Role))
+                    .ToList(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        return found is null
+            ? null
+            : new SessionHolder(found.Session, found.DisplayName, found.LockoutEnd,
+                Compose(found.Kind, found.PatientId, found.OperatorRole, found.IsProxy, found.Memberships));
+    }
+
+    private static AccountRoles Compose(AccountKind kind, Guid? patientId, OperatorRole? operatorRole, bool isProxy, List<Membership> memberships)
+    {
         var roles = new List<string>();
-        if (account.Kind == AccountKind.Patient)
+        if (kind == AccountKind.Patient)
         {
             roles.Add(Roles.Patient);
-            var isProxy = await db.ProxyGrants.AnyAsync(
-                g => g.ProxyAccountId == account.Id && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now),
-                cancellationToken);
             if (isProxy)
             {
                 roles.Add(Roles.Proxy);
             }
         }
-        var memberships = await db.StaffMemberships.AsNoTracking()
-            .Where(m => m.AccountId == account.Id && m.EndedAt == null)
-            .Select(m => new { m.PracticeId, m.Role })
-            .ToListAsync(cancellationToken);
         roles.AddRange(memberships.Select(m => m.Role).Distinct().OrderBy(r => r).Select(Roles.Of));
-        if (account.OperatorRole is { } op)
+        if (operatorRole is { } op)
         {
             roles.Add(Roles.Of(op));
         }
-        return new AccountRoles(roles, account.PatientId, memberships.Select(m => m.PracticeId).Distinct().ToList());
+        return new AccountRoles(roles, patientId, memberships.Select(m => m.PracticeId).Distinct().ToList());
     }
+
+    private sealed record Membership(Guid PracticeId, StaffRole Role);
 }

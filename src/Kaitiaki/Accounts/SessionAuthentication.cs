@@ -1,9 +1,8 @@
+using System.Linq.Expressions;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Kaitiaki.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Kaitiaki.Accounts;
@@ -13,34 +12,32 @@ namespace Kaitiaki.Accounts;
 /// through here on every request, so a revoked or timed-out session fails at once, and roles are
 /// read from today's relationships rather than from whatever was true at sign-in.
 /// </summary>
-public sealed class SessionPrincipalFactory(SessionStore sessions, KaitiakiDb db, AccountDirectory directory)
+public sealed class SessionPrincipalFactory(SessionStore sessions, AccountDirectory directory)
 {
-    public async Task<ClaimsPrincipal?> ForSessionAsync(Guid sessionId, string scheme, CancellationToken cancellationToken) =>
-        await BuildAsync(await sessions.ValidateAsync(sessionId, cancellationToken), scheme, cancellationToken);
+    public Task<ClaimsPrincipal?> ForSessionAsync(Guid sessionId, string scheme, CancellationToken cancellationToken) =>
+        BuildAsync(s => s.Id == sessionId, scheme, cancellationToken);
 
-    public async Task<ClaimsPrincipal?> ForTokenAsync(string token, string scheme, CancellationToken cancellationToken) =>
-        await BuildAsync(await sessions.ValidateTokenAsync(token, cancellationToken), scheme, cancellationToken);
-
-    public async Task<ClaimsPrincipal?> BuildAsync(AccountSession? session, string scheme, CancellationToken cancellationToken)
+    public Task<ClaimsPrincipal?> ForTokenAsync(string token, string scheme, CancellationToken cancellationToken)
     {
-        if (session is null)
+        var hash = Secrets.HashToken(token);
+        return BuildAsync(s => s.TokenHash == hash, scheme, cancellationToken);
+    }
+
+    private async Task<ClaimsPrincipal?> BuildAsync(Expression<Func<AccountSession, bool>> which, string scheme, CancellationToken cancellationToken)
+    {
+        var holder = await directory.FindBySessionAsync(which, cancellationToken);
+        if (holder is null || (holder.LockoutEnd is { } end && end > DateTimeOffset.UtcNow) || !await sessions.KeepAliveAsync(holder.Session, cancellationToken))
         {
             return null;
         }
-        var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(a => a.Id == session.AccountId, cancellationToken);
-        if (account is null || (account.LockoutEnd is { } end && end > DateTimeOffset.UtcNow))
-        {
-            return null;
-        }
-        var roles = await directory.GetRolesAsync(account, cancellationToken);
         var claims = new List<Claim>
         {
-            new(KaitiakiClaims.AccountIdType, account.Id.ToString()),
-            new(KaitiakiClaims.SessionIdType, session.Id.ToString()),
-            new(KaitiakiClaims.PrimaryRole, roles.Primary),
-            new(ClaimTypes.Name, account.DisplayName),
+            new(KaitiakiClaims.AccountIdType, holder.Session.AccountId.ToString()),
+            new(KaitiakiClaims.SessionIdType, holder.Session.Id.ToString()),
+            new(KaitiakiClaims.PrimaryRole, holder.Roles.Primary),
+            new(ClaimTypes.Name, holder.DisplayName),
         };
-        claims.AddRange(roles.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        claims.AddRange(holder.Roles.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));
     }
 

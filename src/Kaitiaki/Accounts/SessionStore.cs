@@ -34,16 +34,6 @@ public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOption
     public DateTime ExpiresAt(AccountSession session) =>
         Min(session.LastSeenAt + options.SessionIdleTimeout, session.CreatedAt + options.SessionAbsoluteTimeout);
 
-    /// <summary>The live session with this id, touched; null when it is unknown, revoked or timed out.</summary>
-    public async Task<AccountSession?> ValidateAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        await TouchIfLiveAsync(await db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken), cancellationToken);
-
-    public async Task<AccountSession?> ValidateTokenAsync(string token, CancellationToken cancellationToken)
-    {
-        var hash = Secrets.HashToken(token);
-        return await TouchIfLiveAsync(await db.Sessions.FirstOrDefaultAsync(s => s.TokenHash == hash, cancellationToken), cancellationToken);
-    }
-
     public Task<List<AccountSession>> ListLiveAsync(Guid accountId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -87,19 +77,24 @@ public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOption
         return live.Count;
     }
 
-    private async Task<AccountSession?> TouchIfLiveAsync(AccountSession? session, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the session (read untracked, on this request) is neither revoked nor timed out; its last-seen time is
+    /// moved on when it is more than a minute old.
+    /// </summary>
+    public async Task<bool> KeepAliveAsync(AccountSession session, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        if (session is null || session.RevokedAt is not null || ExpiresAt(session) <= now)
+        if (session.RevokedAt is not null || ExpiresAt(session) <= now)
         {
-            return null;
+            return false;
         }
         if (now - session.LastSeenAt >= TouchInterval)
         {
-            session.LastSeenAt = now;
+            var tracked = db.Sessions.Local.FirstOrDefault(s => s.Id == session.Id) ?? db.Sessions.Attach(session).Entity;
+            tracked.LastSeenAt = now;
             await db.SaveChangesAsync(cancellationToken);
         }
-        return session;
+        return true;
     }
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;

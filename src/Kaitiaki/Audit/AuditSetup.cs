@@ -5,6 +5,7 @@ public static class AuditSetup
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.AddScoped<AuditTrail>();
+        services.AddSingleton<AuditWriter>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AccessLog>();
         services.AddScoped<FhirAuditExport>();

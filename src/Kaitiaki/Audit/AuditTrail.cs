@@ -9,9 +9,52 @@ namespace Kaitiaki.Audit;
 /// so both are saved together or not at all; call <see cref="RecordAndSaveAsync"/> when there is
 /// nothing else to save (reads and denials).
 /// </summary>
-public sealed class AuditTrail(KaitiakiDb db, IHttpContextAccessor http, TimeProvider clock)
+public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAccessor http, TimeProvider clock)
 {
     public AuditEvent Record(
+        AuditAction action,
+        AuditOutcome outcome = AuditOutcome.Success,
+        Guid? patientId = null,
+        Guid? practiceId = null,
+        string? resourceType = null,
+        Guid? resourceId = null,
+        long? bytes = null,
+        string? detail = null,
+        Guid? actorAccountId = null,
+        Guid? sessionId = null)
+    {
+        var e = Build(action, outcome, patientId, practiceId, resourceType, resourceId, bytes, detail, actorAccountId, sessionId);
+        db.AuditEvents.Add(e);
+        return e;
+    }
+
+    /// <summary>
+    /// Records an event and returns once it is committed. When the unit of work holds nothing else, the event goes
+    /// through <see cref="AuditWriter"/> and shares a commit with other requests' events; otherwise it is saved with
+    /// whatever is pending, in one transaction, as <see cref="Record"/> would.
+    /// </summary>
+    public async Task RecordAndSaveAsync(
+        AuditAction action,
+        AuditOutcome outcome = AuditOutcome.Success,
+        Guid? patientId = null,
+        Guid? practiceId = null,
+        string? resourceType = null,
+        Guid? resourceId = null,
+        long? bytes = null,
+        string? detail = null,
+        Guid? actorAccountId = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (db.Database.CurrentTransaction is not null || db.ChangeTracker.HasChanges())
+        {
+            Record(action, outcome, patientId, practiceId, resourceType, resourceId, bytes, detail, actorAccountId);
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+        await writer.SaveAsync(Build(action, outcome, patientId, practiceId, resourceType, resourceId, bytes, detail, actorAccountId, sessionId: null));
+    }
+
+    private AuditEvent Build(
         AuditAction action,
         AuditOutcome outcome = AuditOutcome.Success,
         Guid? patientId = null,
@@ -54,22 +97,6 @@ public sealed class AuditTrail(KaitiakiDb db, IHttpContextAccessor http, TimePro
         }
         e.ActorAccountId ??= actorAccountId;
         e.SessionId ??= sessionId;
-        db.AuditEvents.Add(e);
         return e;
-    }
-
-    public async Task RecordAndSaveAsync(
-        AuditAction action,
-        AuditOutcome outcome = AuditOutcome.Success,
-        Guid? patientId = null,
-        Guid? practiceId = null,
-        string? resourceType = null,
-        Guid? resourceId = null,
-        string? detail = null,
-        Guid? actorAccountId = null,
-        CancellationToken cancellationToken = default)
-    {
-        Record(action, outcome, patientId, practiceId, resourceType, resourceId, null, detail, actorAccountId);
-        await db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -36,8 +36,8 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
             .OrderByDescending(d => d.UploadedAt)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
-        audit.Record(AuditAction.DocumentListed, patientId: patientId, resourceType: "Patient", resourceId: patientId, detail: $"{documents.Count} documents");
-        await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAndSaveAsync(AuditAction.DocumentListed, patientId: patientId, resourceType: "Patient", resourceId: patientId,
+            detail: $"{documents.Count} documents", cancellationToken: cancellationToken);
         var callerPatientId = await CallerPatientIdAsync(accountId, cancellationToken);
         return documents.Select(d => Summarise(d, accountId, isPatientSide, callerPatientId)).ToList();
     }
@@ -49,8 +49,8 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
         {
             return null;
         }
-        audit.Record(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAndSaveAsync(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id,
+            cancellationToken: cancellationToken);
         return Summarise(document, accountId, await IsPatientSideAsync(accountId, document.PatientId, cancellationToken),
             await CallerPatientIdAsync(accountId, cancellationToken));
     }
@@ -61,9 +61,8 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
 
     public async Task RecordReadAsync(HealthDocument document, bool preview, long bytes, CancellationToken cancellationToken)
     {
-        audit.Record(preview ? AuditAction.DocumentPreviewed : AuditAction.DocumentDownloaded,
-            patientId: document.PatientId, resourceType: "Document", resourceId: document.Id, bytes: bytes);
-        await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAndSaveAsync(preview ? AuditAction.DocumentPreviewed : AuditAction.DocumentDownloaded,
+            patientId: document.PatientId, resourceType: "Document", resourceId: document.Id, bytes: bytes, cancellationToken: cancellationToken);
     }
 
     /// <summary>A patient (or their proxy) deletes a document they uploaded. It is kept for the grace period, then its key is destroyed.</summary>
