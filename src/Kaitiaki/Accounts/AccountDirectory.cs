@@ -10,8 +10,12 @@ public sealed record AccountRoles(IReadOnlyList<string> Roles, Guid? PatientId, 
     public string Primary => Roles.Count > 0 ? Roles[0] : "None";
 }
 
-/// <summary>A session with its account as the portal sees them right now. The session is not tracked.</summary>
-public sealed record SessionHolder(AccountSession Session, string DisplayName, DateTimeOffset? LockoutEnd, AccountRoles Roles);
+/// <summary>
+/// A session with its account as the portal sees them right now. The session is not tracked, and may be shared between
+/// requests (<see cref="SessionPrincipalFactory"/>), so it is never changed. <see cref="NextGrantExpiry"/> is when the
+/// account's proxy role may lapse by itself.
+/// </summary>
+public sealed record SessionHolder(AccountSession Session, string DisplayName, DateTimeOffset? LockoutEnd, AccountRoles Roles, DateTime? NextGrantExpiry);
 
 /// <summary>What an account is to the portal today: its roles come from live relationships, not stored flags.</summary>
 public sealed class AccountDirectory(KaitiakiDb db, TimeProvider clock)
@@ -48,6 +52,9 @@ public sealed class AccountDirectory(KaitiakiDb db, TimeProvider clock)
                 a.OperatorRole,
                 IsProxy = a.Kind == AccountKind.Patient && db.ProxyGrants.Any(
                     g => g.ProxyAccountId == a.Id && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now)),
+                NextGrantExpiry = db.ProxyGrants
+                    .Where(g => g.ProxyAccountId == a.Id && g.RevokedAt == null && g.ExpiresAt > now)
+                    .Min(g => g.ExpiresAt),
                 Memberships = db.StaffMemberships
                     .Where(m => m.AccountId == a.Id && m.EndedAt == null)
                     .Select(m => new Membership(m.PracticeId, m.Role))
@@ -57,7 +64,7 @@ public sealed class AccountDirectory(KaitiakiDb db, TimeProvider clock)
         return found is null
             ? null
             : new SessionHolder(found.Session, found.DisplayName, found.LockoutEnd,
-                Compose(found.Kind, found.PatientId, found.OperatorRole, found.IsProxy, found.Memberships));
+                Compose(found.Kind, found.PatientId, found.OperatorRole, found.IsProxy, found.Memberships), found.NextGrantExpiry);
     }
 
     private static AccountRoles Compose(AccountKind kind, Guid? patientId, OperatorRole? operatorRole, bool isProxy, List<Membership> memberships)

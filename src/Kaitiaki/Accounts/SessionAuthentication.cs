@@ -1,6 +1,8 @@
 using System.Linq.Expressions;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Kaitiaki.Storage;
+using Kaitiaki.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
@@ -12,23 +14,64 @@ namespace Kaitiaki.Accounts;
 /// through here on every request, so a revoked or timed-out session fails at once, and roles are
 /// read from today's relationships rather than from whatever was true at sign-in.
 /// </summary>
-public sealed class SessionPrincipalFactory(SessionStore sessions, AccountDirectory directory)
+public sealed class SessionPrincipalFactory(
+    SessionStore sessions, AccountDirectory directory, AccessCache<string, SessionHolder> remembered, AccessRevisions revisions, KaitiakiDb db)
 {
-    public Task<ClaimsPrincipal?> ForSessionAsync(Guid sessionId, string scheme, CancellationToken cancellationToken) =>
-        BuildAsync(s => s.Id == sessionId, scheme, cancellationToken);
+    /// <param name="mayRemember">
+    /// For endpoints whose audit event confirms the access revision (<see cref="ConfirmsAccessAtAuditAttribute"/>): the
+    /// principal may come from memory, and then carries the revision it holds at.
+    /// </param>
+    public Task<ClaimsPrincipal?> ForSessionAsync(Guid sessionId, string scheme, bool mayRemember, CancellationToken cancellationToken) =>
+        BuildAsync("session:" + sessionId.ToString("N"), s => s.Id == sessionId, scheme, mayRemember, cancellationToken);
 
-    public Task<ClaimsPrincipal?> ForTokenAsync(string token, string scheme, CancellationToken cancellationToken)
+    public Task<ClaimsPrincipal?> ForTokenAsync(string token, string scheme, bool mayRemember, CancellationToken cancellationToken)
     {
         var hash = Secrets.HashToken(token);
-        return BuildAsync(s => s.TokenHash == hash, scheme, cancellationToken);
+        return BuildAsync("token:" + Convert.ToBase64String(hash), s => s.TokenHash == hash, scheme, mayRemember, cancellationToken);
     }
 
-    private async Task<ClaimsPrincipal?> BuildAsync(Expression<Func<AccountSession, bool>> which, string scheme, CancellationToken cancellationToken)
+    /// <summary>The request's principal decided again from the database; null when its session no longer holds.</summary>
+    public async Task<ClaimsPrincipal?> RefreshAsync(ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        user.SessionId() is { } sessionId && user.Identity?.AuthenticationType is { } scheme
+            ? await ForSessionAsync(sessionId, scheme, mayRemember: false, cancellationToken)
+            : null;
+
+    private async Task<ClaimsPrincipal?> BuildAsync(
+        string key, Expression<Func<AccountSession, bool>> which, string scheme, bool mayRemember, CancellationToken cancellationToken)
     {
-        var holder = await directory.FindBySessionAsync(which, cancellationToken);
-        if (holder is null || (holder.LockoutEnd is { } end && end > DateTimeOffset.UtcNow) || !await sessions.KeepAliveAsync(holder.Session, cancellationToken))
+        long? revision = null;
+        SessionHolder? holder = null;
+        if (mayRemember && remembered.TryGet(key, out var known, out var knownRevision))
+        {
+            (holder, revision) = (known, knownRevision);
+        }
+        else
+        {
+            // The revision is read before the session, so a change in between makes the entry look old, never new.
+            revision = mayRemember ? await revisions.ReadAsync(db, cancellationToken) : null;
+            holder = await directory.FindBySessionAsync(which, cancellationToken);
+        }
+        if (holder is null || (holder.LockoutEnd is { } end && end > DateTimeOffset.UtcNow))
         {
             return null;
+        }
+        var touch = sessions.IsDueForTouch(holder.Session);
+        if (!await sessions.KeepAliveAsync(holder.Session, cancellationToken))
+        {
+            remembered.Remove(key);
+            return null;
+        }
+        if (revision is { } current)
+        {
+            if (touch)
+            {
+                // Its last-seen time just moved on in the database; read it afresh next time.
+                remembered.Remove(key);
+            }
+            else
+            {
+                remembered.Set(key, holder, current, Earliest(sessions.ExpiresAt(holder.Session), holder.NextGrantExpiry));
+            }
         }
         var claims = new List<Claim>
         {
@@ -37,9 +80,15 @@ public sealed class SessionPrincipalFactory(SessionStore sessions, AccountDirect
             new(KaitiakiClaims.PrimaryRole, holder.Roles.Primary),
             new(ClaimTypes.Name, holder.DisplayName),
         };
+        if (revision is { } held)
+        {
+            claims.Add(new Claim(KaitiakiClaims.AccessRevisionType, held.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
         claims.AddRange(holder.Roles.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));
     }
+
+    private static DateTime Earliest(DateTime a, DateTime? b) => b is { } other && other < a ? other : a;
 
     /// <summary>The principal written into the cookie at sign-in: only the session id matters.</summary>
     public static ClaimsPrincipal CookiePrincipal(AccountSession session) =>
@@ -60,7 +109,9 @@ public sealed class BearerTokenHandler(
             return AuthenticateResult.NoResult();
         }
         var token = header["Bearer ".Length..].Trim();
-        var principal = token.Length == 0 ? null : await principals.ForTokenAsync(token, Scheme.Name, Context.RequestAborted);
+        var principal = token.Length == 0
+            ? null
+            : await principals.ForTokenAsync(token, Scheme.Name, ConfirmsAccessAtAuditAttribute.Applies(Context), Context.RequestAborted);
         return principal is null
             ? AuthenticateResult.Fail("The access token is not valid, has expired or was revoked.")
             : AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
@@ -80,7 +131,10 @@ internal static class CookieSessionEvents
     {
         var principals = context.HttpContext.RequestServices.GetRequiredService<SessionPrincipalFactory>();
         var sessionId = context.Principal?.SessionId();
-        var principal = sessionId is null ? null : await principals.ForSessionAsync(sessionId.Value, context.Scheme.Name, context.HttpContext.RequestAborted);
+        var principal = sessionId is null
+            ? null
+            : await principals.ForSessionAsync(sessionId.Value, context.Scheme.Name, ConfirmsAccessAtAuditAttribute.Applies(context.HttpContext),
+                context.HttpContext.RequestAborted);
         if (principal is null)
         {
             context.RejectPrincipal();

@@ -78,8 +78,8 @@ public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOption
     }
 
     /// <summary>
-    /// True when the session (read untracked, on this request) is neither revoked nor timed out; its last-seen time is
-    /// moved on when it is more than a minute old.
+    /// True when the session is neither revoked nor timed out. Its last-seen time is moved on in the database when it
+    /// is more than a minute old; the object passed in is left as it is, since it may be shared between requests.
     /// </summary>
     public async Task<bool> KeepAliveAsync(AccountSession session, CancellationToken cancellationToken)
     {
@@ -90,12 +90,18 @@ public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOption
         }
         if (now - session.LastSeenAt >= TouchInterval)
         {
-            var tracked = db.Sessions.Local.FirstOrDefault(s => s.Id == session.Id) ?? db.Sessions.Attach(session).Entity;
-            tracked.LastSeenAt = now;
-            await db.SaveChangesAsync(cancellationToken);
+            // Last-seen alone changes nobody's access, so this needs neither the change tracker nor a new access revision.
+            using (await db.EnterWriteGateAsync(cancellationToken, evenWithoutChanges: true))
+            {
+                await db.Sessions.Where(s => s.Id == session.Id && s.LastSeenAt < now)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now), cancellationToken);
+            }
         }
         return true;
     }
+
+    /// <summary>Whether <see cref="KeepAliveAsync"/> would write: a remembered copy is then out of date.</summary>
+    public bool IsDueForTouch(AccountSession session) => clock.GetUtcNow().UtcDateTime - session.LastSeenAt >= TouchInterval;
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 

@@ -29,9 +29,8 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAc
     }
 
     /// <summary>
-    /// Records an event and returns once it is committed. When the unit of work holds nothing else, the event goes
-    /// through <see cref="AuditWriter"/> and shares a commit with other requests' events; otherwise it is saved with
-    /// whatever is pending, in one transaction, as <see cref="Record"/> would.
+    /// Records an event with whatever else the unit of work holds, in one transaction, and returns once it is committed.
+    /// For a read or a denial, which changes nothing else, <see cref="RecordStandaloneAsync"/> is cheaper.
     /// </summary>
     public async Task RecordAndSaveAsync(
         AuditAction action,
@@ -40,19 +39,30 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAc
         Guid? practiceId = null,
         string? resourceType = null,
         Guid? resourceId = null,
-        long? bytes = null,
         string? detail = null,
         Guid? actorAccountId = null,
         CancellationToken cancellationToken = default)
     {
-        if (db.Database.CurrentTransaction is not null || db.ChangeTracker.HasChanges())
-        {
-            Record(action, outcome, patientId, practiceId, resourceType, resourceId, bytes, detail, actorAccountId);
-            await db.SaveChangesAsync(cancellationToken);
-            return;
-        }
-        await writer.SaveAsync(Build(action, outcome, patientId, practiceId, resourceType, resourceId, bytes, detail, actorAccountId, sessionId: null));
+        Record(action, outcome, patientId, practiceId, resourceType, resourceId, null, detail, actorAccountId);
+        await db.SaveChangesAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Records an event that stands alone (a read or a denial: nothing else is saved with it) and returns once it is
+    /// committed. It goes through <see cref="AuditWriter"/>, sharing a commit with other requests' events, and never
+    /// touches this request's unit of work. With <paramref name="accessRevision"/>, the event is recorded only if access
+    /// has not changed since that revision; otherwise <see cref="StaleAccessException"/>.
+    /// </summary>
+    public Task RecordStandaloneAsync(
+        AuditAction action,
+        AuditOutcome outcome = AuditOutcome.Success,
+        Guid? patientId = null,
+        string? resourceType = null,
+        Guid? resourceId = null,
+        long? bytes = null,
+        string? detail = null,
+        long? accessRevision = null) =>
+        writer.SaveAsync(Build(action, outcome, patientId, null, resourceType, resourceId, bytes, detail, null, null), accessRevision);
 
     private AuditEvent Build(
         AuditAction action,

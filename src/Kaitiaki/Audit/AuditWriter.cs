@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Kaitiaki.Storage;
+using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Audit;
 
@@ -8,20 +9,27 @@ namespace Kaitiaki.Audit;
 /// waits until its own event is committed, so "recorded before anything is disclosed" still holds; what changes is
 /// that the events of concurrent requests are sealed onto the chain and committed together, so a burst of downloads
 /// takes the write lock, reads the chain head and commits once rather than once per download.
+/// An event may say which access revision the decisions behind it were made at (<see cref="AccessCache{TKey, TValue}"/>).
+/// The revision is read inside the same transaction; if it has moved, that event is not recorded and its caller gets
+/// a <see cref="StaleAccessException"/> before anything is disclosed.
 /// </summary>
-public sealed class AuditWriter(IServiceScopeFactory scopes, ILogger<AuditWriter> logger) : IAsyncDisposable
+public sealed class AuditWriter(IServiceScopeFactory scopes, AccessRevisions revisions, ILogger<AuditWriter> logger) : IAsyncDisposable
 {
     private const int MaxBatch = 256;
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _startLock = new();
     private Task? _loop;
+    private WriterSession? _session;
 
-    /// <summary>Completes once the event is committed; fails if it could not be saved.</summary>
-    public Task SaveAsync(AuditEvent auditEvent)
+    /// <summary>
+    /// Completes once the event is committed; fails if it could not be saved, and with <see cref="StaleAccessException"/>
+    /// when <paramref name="accessRevision"/> is given and is no longer the current one.
+    /// </summary>
+    public Task SaveAsync(AuditEvent auditEvent, long? accessRevision = null)
     {
         // Continuations run on the thread pool, not on the writer's loop, so one batch's callers carry on in parallel.
-        var pending = new Pending(auditEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(auditEvent, accessRevision, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The audit writer has stopped, so nothing more can be recorded.");
@@ -36,6 +44,10 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, ILogger<AuditWriter
         if (_loop is { } loop)
         {
             await loop;
+        }
+        if (_session is { } session)
+        {
+            await session.DisposeAsync();
         }
     }
 
@@ -69,8 +81,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, ILogger<AuditWriter
     {
         try
         {
-            await SaveAsync(batch);
-            batch.ForEach(p => p.Saved.TrySetResult());
+            Settle(batch, await SaveAsync(batch));
             return;
         }
         catch (Exception ex) when (batch.Count > 1)
@@ -87,8 +98,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, ILogger<AuditWriter
         {
             try
             {
-                await SaveAsync([pending]);
-                pending.Saved.TrySetResult();
+                Settle([pending], await SaveAsync([pending]));
             }
             catch (Exception ex)
             {
@@ -97,19 +107,78 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, ILogger<AuditWriter
         }
     }
 
-    private async Task SaveAsync(IReadOnlyList<Pending> batch)
+    private static void Settle(IReadOnlyList<Pending> batch, long? revision)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
         foreach (var pending in batch)
         {
-            // A failed attempt leaves the chain fields set; the next attempt seals afresh.
-            pending.Event.Sequence = 0;
-            db.AuditEvents.Add(pending.Event);
+            if (IsStale(pending, revision))
+            {
+                pending.Saved.TrySetException(new StaleAccessException());
+            }
+            else
+            {
+                pending.Saved.TrySetResult();
+            }
         }
-        // Not cancellable: once a caller is waiting on its event, the event is saved even if that caller goes away.
-        await db.SaveChangesAsync(CancellationToken.None);
     }
 
-    private sealed record Pending(AuditEvent Event, TaskCompletionSource Saved);
+    private static bool IsStale(Pending pending, long? revision) => pending.AccessRevision is { } required && required != revision;
+
+    /// <summary>Saves the batch's current events in one transaction; returns the access revision it saw, if any event asked.</summary>
+    private async Task<long?> SaveAsync(IReadOnlyList<Pending> batch)
+    {
+        // One database context and connection serve batch after batch: setting them up costs more than a small batch.
+        _session ??= await WriterSession.OpenAsync(scopes);
+        var db = _session.Db;
+        try
+        {
+            // Not cancellable: once a caller is waiting on its event, the event is saved even if that caller goes away.
+            using (await db.EnterWriteGateAsync(CancellationToken.None, evenWithoutChanges: true))
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+                long? revision = batch.Any(p => p.AccessRevision is not null) ? await revisions.ReadAsync(db, CancellationToken.None) : null;
+                var current = batch.Where(p => !IsStale(p, revision)).ToList();
+                foreach (var pending in current)
+                {
+                    // A failed attempt leaves the chain fields set; the next attempt seals afresh.
+                    pending.Event.Sequence = 0;
+                    db.AuditEvents.Add(pending.Event);
+                }
+                if (current.Count > 0)
+                {
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
+                await transaction.CommitAsync(CancellationToken.None);
+                return revision;
+            }
+        }
+        catch
+        {
+            // Start afresh after any failure rather than reason about what the context holds.
+            await _session.DisposeAsync();
+            _session = null;
+            throw;
+        }
+        finally
+        {
+            _session?.Db.ChangeTracker.Clear();
+        }
+    }
+
+    private sealed class WriterSession(AsyncServiceScope scope, KaitiakiDb db) : IAsyncDisposable
+    {
+        public KaitiakiDb Db => db;
+
+        public static async Task<WriterSession> OpenAsync(IServiceScopeFactory scopes)
+        {
+            var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
+            await db.Database.OpenConnectionAsync();
+            return new WriterSession(scope, db);
+        }
+
+        public async ValueTask DisposeAsync() => await scope.DisposeAsync();
+    }
+
+    private sealed record Pending(AuditEvent Event, long? AccessRevision, TaskCompletionSource Saved);
 }

@@ -43,6 +43,15 @@ public sealed class DocumentAccessPolicy(KaitiakiDb db, TimeProvider clock)
         return db.Documents.Where(d => patients.Any(id => id == d.PatientId) && d.DeletedAt == null && d.ShreddedAt == null && !d.IsCanary);
     }
 
+    /// <summary>When this account's reading rights may lapse by themselves: the earliest expiry among its live proxy grants.</summary>
+    public Task<DateTime?> NextGrantExpiryAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.ProxyGrants
+            .Where(g => g.ProxyAccountId == accountId && g.RevokedAt == null && g.ExpiresAt > now)
+            .MinAsync(g => g.ExpiresAt, cancellationToken);
+    }
+
     /// <summary>May the caller add a document for this patient, and in which capacity. A clinician's right comes with the practice.</summary>
     public async Task<(UploadRight Right, Guid? PracticeId)> UploadRightAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Kaitiaki.Accounts;
 using Kaitiaki.Documents.Encryption;
 using Kaitiaki.Storage;
+using Kaitiaki.Web;
 using Microsoft.Net.Http.Headers;
 
 namespace Kaitiaki.Documents;
@@ -11,11 +12,34 @@ namespace Kaitiaki.Documents;
 /// request opens only the segments it touches. A failed integrity check before the first byte answers 500;
 /// after it, the connection is cut, so nothing unverified ever reaches the client.
 /// </summary>
-public sealed class DocumentContent(DocumentService documents, MasterKeys keys, IDocumentStore store, ILogger<DocumentContent> logger)
+public sealed class DocumentContent(
+    DocumentService documents, SessionPrincipalFactory principals, MasterKeys keys, IDocumentStore store, ILogger<DocumentContent> logger)
 {
+    /// <summary>
+    /// Answers from remembered access decisions when the request's principal was remembered too. If access changed
+    /// since, the audit write says so before anything is sent, and the request is decided again from the database.
+    /// </summary>
     public async Task<IResult> SendAsync(HttpContext http, Guid documentId, bool preview, CancellationToken cancellationToken)
     {
-        var document = await documents.FindForContentAsync(http.User.AccountId()!.Value, documentId, cancellationToken);
+        try
+        {
+            return await SendOnceAsync(http, documentId, preview, http.User.AccessRevision(), cancellationToken);
+        }
+        catch (StaleAccessException)
+        {
+            if (await principals.RefreshAsync(http.User, cancellationToken) is not { } fresh)
+            {
+                // The session ended meanwhile: answer as the sign-in check would have.
+                return Results.Challenge(authenticationSchemes: [http.User.Identity!.AuthenticationType!]);
+            }
+            http.User = fresh;
+            return await SendOnceAsync(http, documentId, preview, principalRevision: null, cancellationToken);
+        }
+    }
+
+    private async Task<IResult> SendOnceAsync(HttpContext http, Guid documentId, bool preview, long? principalRevision, CancellationToken cancellationToken)
+    {
+        var (document, accessRevision) = await documents.FindForContentAsync(http.User.AccountId()!.Value, documentId, principalRevision, cancellationToken);
         if (document?.WrappedKey is null)
         {
             return DocumentEndpoints.NotFoundProblem();
@@ -70,7 +94,7 @@ public sealed class DocumentContent(DocumentService documents, MasterKeys keys, 
             await using (blob)
             {
                 // Recorded before any content leaves.
-                await documents.RecordReadAsync(document, preview, length, cancellationToken);
+                await documents.RecordReadAsync(document, preview, length, accessRevision, cancellationToken);
                 var response = http.Response;
                 response.StatusCode = ranged ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
                 response.ContentType = document.ContentType;

@@ -21,7 +21,8 @@ public static class DocumentEndpoints
         api.MapGet("/", ListAsync).Audited(AuditAction.DocumentListed, AuditAction.DocumentAccessDenied);
         api.MapPost("/", UploadAsync).Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected);
         api.MapGet("/{id:guid}", GetAsync).Audited(AuditAction.DocumentMetadataViewed, AuditAction.DocumentAccessDenied);
-        api.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied);
+        api.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied)
+            .ConfirmsAccessAtAudit();
         api.MapDelete("/{id:guid}", DeleteAsync).Audited(AuditAction.DocumentDeleted, AuditAction.DocumentAccessDenied);
         api.MapPost("/{id:guid}/hide", (Guid id, HttpContext http, DocumentService documents, CancellationToken ct) => SetHiddenAsync(id, true, http, documents, ct))
             .Audited(AuditAction.DocumentHidden, AuditAction.DocumentAccessDenied);
@@ -30,7 +31,8 @@ public static class DocumentEndpoints
 
         // The same reads and uploads for the portal's own pages, on the signed-in browser session.
         var web = routes.MapGroup("/documents").RequireAuthorization(policy => policy.AddAuthenticationSchemes(AccountsSetup.CookieScheme).RequireAuthenticatedUser());
-        web.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied);
+        web.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied)
+            .ConfirmsAccessAtAudit();
         web.MapPost("/upload", WebUploadAsync).DisableAntiforgery().Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected);
         return routes;
     }

@@ -19,15 +19,17 @@ public enum ChangeOutcome
 /// Reading and changing documents. Every query starts from <see cref="DocumentAccessPolicy.Readable"/>, so a
 /// document the caller may not read is simply not there: it answers exactly like one that never existed.
 /// </summary>
-public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, AuditTrail audit, TimeProvider clock)
+public sealed class DocumentService(
+    KaitiakiDb db, DocumentAccessPolicy policy, AuditTrail audit, AccessCache<(Guid Account, Guid Document), HealthDocument> remembered,
+    AccessRevisions revisions, TimeProvider clock)
 {
     /// <summary>Null when the caller may not read this patient's documents (or there is no such patient).</summary>
     public async Task<List<DocumentSummary>?> ListAsync(Guid accountId, Guid patientId, bool includeHidden, CancellationToken cancellationToken)
     {
         if (!await policy.ReadablePatientIds(accountId).AnyAsync(id => id == patientId, cancellationToken))
         {
-            await audit.RecordAndSaveAsync(AuditAction.DocumentAccessDenied, AuditOutcome.Denied, resourceType: "Patient", resourceId: patientId,
-                detail: "list", cancellationToken: cancellationToken);
+            await audit.RecordStandaloneAsync(AuditAction.DocumentAccessDenied, AuditOutcome.Denied, resourceType: "Patient", resourceId: patientId,
+                detail: "list");
             return null;
         }
         var isPatientSide = await IsPatientSideAsync(accountId, patientId, cancellationToken);
@@ -36,8 +38,8 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
             .OrderByDescending(d => d.UploadedAt)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
-        await audit.RecordAndSaveAsync(AuditAction.DocumentListed, patientId: patientId, resourceType: "Patient", resourceId: patientId,
-            detail: $"{documents.Count} documents", cancellationToken: cancellationToken);
+        await audit.RecordStandaloneAsync(AuditAction.DocumentListed, patientId: patientId, resourceType: "Patient", resourceId: patientId,
+            detail: $"{documents.Count} documents");
         var callerPatientId = await CallerPatientIdAsync(accountId, cancellationToken);
         return documents.Select(d => Summarise(d, accountId, isPatientSide, callerPatientId)).ToList();
     }
@@ -49,20 +51,44 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
         {
             return null;
         }
-        await audit.RecordAndSaveAsync(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id,
-            cancellationToken: cancellationToken);
+        await audit.RecordStandaloneAsync(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
         return Summarise(document, accountId, await IsPatientSideAsync(accountId, document.PatientId, cancellationToken),
             await CallerPatientIdAsync(accountId, cancellationToken));
     }
 
-    /// <summary>The document for a download, or null. The caller records the read (with the bytes) before sending anything.</summary>
-    public Task<HealthDocument?> FindForContentAsync(Guid accountId, Guid documentId, CancellationToken cancellationToken) =>
-        FindReadableAsync(accountId, documentId, "content", cancellationToken);
-
-    public async Task RecordReadAsync(HealthDocument document, bool preview, long bytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The document for a download, or null (recorded as a denial). The caller records the read (with the bytes) before
+    /// sending anything. When the caller's principal was remembered at <paramref name="principalRevision"/>, the
+    /// decision may come from memory too, and the oldest revision it rests on comes back with it, for the caller's
+    /// audit event to confirm; the shared document object must then not be changed.
+    /// </summary>
+    public async Task<(HealthDocument? Document, long? AccessRevision)> FindForContentAsync(
+        Guid accountId, Guid documentId, long? principalRevision, CancellationToken cancellationToken)
     {
-        await audit.RecordAndSaveAsync(preview ? AuditAction.DocumentPreviewed : AuditAction.DocumentDownloaded,
-            patientId: document.PatientId, resourceType: "Document", resourceId: document.Id, bytes: bytes, cancellationToken: cancellationToken);
+        if (principalRevision is null)
+        {
+            return (await FindReadableAsync(accountId, documentId, "content", cancellationToken), null);
+        }
+        if (remembered.TryGet((accountId, documentId), out var known, out var knownRevision))
+        {
+            return (known, Math.Min(knownRevision, principalRevision.Value));
+        }
+        // The revision is read before the document, so a change in between makes the entry look old, never new.
+        var revision = await revisions.ReadAsync(db, cancellationToken);
+        var oldest = Math.Min(revision, principalRevision.Value);
+        var document = await FindReadableAsync(accountId, documentId, "content", cancellationToken, accessRevision: oldest);
+        if (document is not null)
+        {
+            remembered.Set((accountId, documentId), document, revision, await policy.NextGrantExpiryAsync(accountId, cancellationToken));
+        }
+        return (document, oldest);
+    }
+
+    /// <summary>Records a download or preview; with <paramref name="accessRevision"/>, only if access has not changed since.</summary>
+    public async Task RecordReadAsync(HealthDocument document, bool preview, long bytes, long? accessRevision, CancellationToken cancellationToken)
+    {
+        await audit.RecordStandaloneAsync(preview ? AuditAction.DocumentPreviewed : AuditAction.DocumentDownloaded,
+            patientId: document.PatientId, resourceType: "Document", resourceId: document.Id, bytes: bytes, accessRevision: accessRevision);
     }
 
     /// <summary>A patient (or their proxy) deletes a document they uploaded. It is kept for the grace period, then its key is destroyed.</summary>
@@ -103,15 +129,16 @@ public sealed class DocumentService(KaitiakiDb db, DocumentAccessPolicy policy, 
         return ChangeOutcome.Done;
     }
 
-    private async Task<HealthDocument?> FindReadableAsync(Guid accountId, Guid documentId, string operation, CancellationToken cancellationToken, bool tracked = false)
+    private async Task<HealthDocument?> FindReadableAsync(
+        Guid accountId, Guid documentId, string operation, CancellationToken cancellationToken, bool tracked = false, long? accessRevision = null)
     {
         var query = policy.Readable(accountId).Where(d => d.Id == documentId);
         var document = await (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync(cancellationToken);
         if (document is null)
         {
             // Denied or missing: the same answer, and the same record.
-            await audit.RecordAndSaveAsync(AuditAction.DocumentAccessDenied, AuditOutcome.Denied, resourceType: "Document", resourceId: documentId,
-                detail: operation, cancellationToken: cancellationToken);
+            await audit.RecordStandaloneAsync(AuditAction.DocumentAccessDenied, AuditOutcome.Denied, resourceType: "Document", resourceId: documentId,
+                detail: operation, accessRevision: accessRevision);
         }
         return document;
     }

@@ -12,7 +12,7 @@ namespace Kaitiaki.Storage;
 /// The portal's database. Provider-specific subclasses exist only so each provider keeps its own
 /// migrations; the model is this one.
 /// </summary>
-public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain)
+public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain, AccessRevisions revisions)
     : IdentityDbContext<Account, IdentityRole<Guid>, Guid>(options)
 {
     public DbSet<AccountSession> Sessions => Set<AccountSession>();
@@ -26,6 +26,7 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain)
     public DbSet<ProxyGrant> ProxyGrants => Set<ProxyGrant>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<HealthDocument> Documents => Set<HealthDocument>();
+    public DbSet<AccessRevision> AccessRevisions => Set<AccessRevision>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -119,6 +120,12 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain)
             d.HasOne<Patient>().WithMany().HasForeignKey(x => x.PatientId).OnDelete(DeleteBehavior.Restrict);
         });
 
+        builder.Entity<AccessRevision>(r =>
+        {
+            r.Property(x => x.Id).ValueGeneratedNever();
+            r.HasData(new AccessRevision { Id = AccessRevision.SingletonId, Value = 0 });
+        });
+
         // Every DateTime is UTC; SQLite forgets the kind on the way back, so restore it.
         var utc = new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
             v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
@@ -136,19 +143,25 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain)
 
     /// <summary>
     /// Seals new audit events into the hash chain inside the same transaction as the change they
-    /// record, and refuses any change to an event already written.
+    /// record, refuses any change to an event already written, and moves the access revision on
+    /// with any change that could take access away (<see cref="Storage.AccessRevisions"/>).
     /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        if (IsPostgres || Database.CurrentTransaction is not null || !ChangeTracker.HasChanges())
-        {
-            return await SaveAndSealAsync(acceptAllChangesOnSuccess, cancellationToken);
-        }
-        using (await SqliteWriteGate.EnterAsync(Database.GetConnectionString()!, cancellationToken))
+        using (await EnterWriteGateAsync(cancellationToken))
         {
             return await SaveAndSealAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// On SQLite, waits for this process's other writers (see <see cref="SqliteWriteGate"/>); null when there is nothing
+    /// to wait for: PostgreSQL, a transaction the caller already holds, or nothing to save.
+    /// </summary>
+    internal async Task<IDisposable?> EnterWriteGateAsync(CancellationToken cancellationToken, bool evenWithoutChanges = false) =>
+        IsPostgres || Database.CurrentTransaction is not null || !(evenWithoutChanges || ChangeTracker.HasChanges())
+            ? null
+            : await SqliteWriteGate.EnterAsync(Database.GetConnectionString()!, cancellationToken);
 
     private async Task<int> SaveAndSealAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
@@ -158,25 +171,42 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain)
             throw new InvalidOperationException("Audit events are append-only.");
         }
         var added = audit.Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-        if (added.Count == 0)
+        var changesAccess = ChangeTracker.Entries().Any(Storage.AccessRevisions.IsAccessChange);
+        if (added.Count == 0 && !changesAccess)
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
         if (Database.CurrentTransaction is not null)
         {
-            await chain.SealAsync(this, added, cancellationToken);
+            // The caller commits; the new revision is seen once an audit write reads it.
+            await SealAndBumpAsync(added, changesAccess, cancellationToken);
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
         await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
-        await chain.SealAsync(this, added, cancellationToken);
+        var revision = await SealAndBumpAsync(added, changesAccess, cancellationToken);
         var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        if (revision is { } committed)
+        {
+            revisions.Observe(committed);
+        }
         return written;
+    }
+
+    private async Task<long?> SealAndBumpAsync(List<AuditEvent> added, bool changesAccess, CancellationToken cancellationToken)
+    {
+        if (added.Count > 0)
+        {
+            await chain.SealAsync(this, added, cancellationToken);
+        }
+        return changesAccess ? await Storage.AccessRevisions.BumpAsync(this, cancellationToken) : null;
     }
 
     internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 }
 
-public sealed class SqliteKaitiakiDb(DbContextOptions<SqliteKaitiakiDb> options, AuditChain chain) : KaitiakiDb(options, chain);
+public sealed class SqliteKaitiakiDb(DbContextOptions<SqliteKaitiakiDb> options, AuditChain chain, AccessRevisions revisions)
+    : KaitiakiDb(options, chain, revisions);
 
-public sealed class PostgresKaitiakiDb(DbContextOptions<PostgresKaitiakiDb> options, AuditChain chain) : KaitiakiDb(options, chain);
+public sealed class PostgresKaitiakiDb(DbContextOptions<PostgresKaitiakiDb> options, AuditChain chain, AccessRevisions revisions)
+    : KaitiakiDb(options, chain, revisions);

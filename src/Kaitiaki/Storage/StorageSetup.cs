@@ -10,6 +10,8 @@ public static class StorageSetup
     {
         services.AddSingleton<KeyFiles>();
         services.AddSingleton<AuditChain>();
+        services.AddSingleton<AccessRevisions>();
+        services.AddSingleton(typeof(AccessCache<,>));
         if (options.DatabaseProvider == "postgres")
         {
             var connection = configuration.GetConnectionString("Kaitiaki");
@@ -56,14 +58,14 @@ public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<Sqlite
 {
     public SqliteKaitiakiDb CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqliteKaitiakiDb>().UseSqlite("Data Source=design.db")
-            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options, AuditChain.ForDesignTime());
+            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options, AuditChain.ForDesignTime(), new AccessRevisions());
 }
 
 public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresKaitiakiDb>
 {
     public PostgresKaitiakiDb CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<PostgresKaitiakiDb>().UseNpgsql("Host=localhost")
-            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options, AuditChain.ForDesignTime());
+            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options, AuditChain.ForDesignTime(), new AccessRevisions());
 }
 
 /// <summary>Identity reads its schema version (3, with passkeys) from options; tooling needs the same options as the portal.</summary>

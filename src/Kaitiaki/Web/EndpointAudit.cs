@@ -13,8 +13,23 @@ public sealed class AuditedAttribute(params AuditAction[] actions) : Attribute
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 public sealed class NoPatientDataAttribute : Attribute;
 
+/// <summary>
+/// Marks a read whose audit event confirms the access revision (<see cref="Storage.AccessCache{TKey, TValue}"/>), so
+/// its GET requests may be answered from remembered access decisions. The endpoint must record its read with that
+/// revision before sending anything, and decide again from the database when told the revision has moved.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class ConfirmsAccessAtAuditAttribute : Attribute
+{
+    public static bool Applies(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method) && context.GetEndpoint()?.Metadata.GetMetadata<ConfirmsAccessAtAuditAttribute>() is not null;
+}
+
 public static class EndpointAuditExtensions
 {
+    public static TBuilder ConfirmsAccessAtAudit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ConfirmsAccessAtAuditAttribute());
+
     public static TBuilder Audited<TBuilder>(this TBuilder builder, params AuditAction[] actions) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new AuditedAttribute(actions));
 

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+
+namespace Kaitiaki.Storage;
+
+/// <summary>
+/// Access decisions remembered between requests. An entry answers only while the access revision it was made at is
+/// still the newest this process knows, and only until its own deadline (a session's timeout, a proxy grant's expiry,
+/// or a minute at most). A remembered answer is provisional: the request's audit event is committed only if the
+/// revision still holds (<see cref="Audit.AuditWriter"/>), and otherwise the request decides again from the database.
+/// </summary>
+public sealed class AccessCache<TKey, TValue>(AccessRevisions revisions, TimeProvider clock) where TKey : notnull
+{
+    private const int Capacity = 20_000;
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
+
+    public bool TryGet(TKey key, out TValue value, out long revision)
+    {
+        if (_entries.TryGetValue(key, out var entry) && entry.Revision >= revisions.Known && clock.GetUtcNow().UtcDateTime < entry.ValidUntil)
+        {
+            value = entry.Value;
+            revision = entry.Revision;
+            return true;
+        }
+        value = default!;
+        revision = 0;
+        return false;
+    }
+
+    /// <param name="revision">The access revision read before <paramref name="value"/> was.</param>
+    /// <param name="validUntil">When the decision stops holding by itself (UTC), if it does.</param>
+    public void Set(TKey key, TValue value, long revision, DateTime? validUntil)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var deadline = now + Lifetime;
+        if (validUntil is { } until && until < deadline)
+        {
+            deadline = until;
+        }
+        if (_entries.Count >= Capacity)
+        {
+            // Crude but bounded: a full cache starts again rather than tracking which entry is oldest.
+            _entries.Clear();
+        }
+        _entries[key] = new Entry(value, revision, deadline);
+    }
+
+    public void Remove(TKey key) => _entries.TryRemove(key, out _);
+
+    private sealed record Entry(TValue Value, long Revision, DateTime ValidUntil);
+}
+
+/// <summary>
+/// The access revision moved after a remembered decision was made, so the audit event that relied on it was not
+/// recorded. Nothing has been disclosed; the request must decide again from the database.
+/// </summary>
+public sealed class StaleAccessException() : Exception("Access changed while the request was being answered; it must be decided again.");
