@@ -32,15 +32,21 @@ public sealed class AuditChain
         if (db.IsPostgres)
         {
             // SQLite's write transaction already excludes other writers; PostgreSQL needs a lock.
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7242031)", cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(PostgresLockSql, cancellationToken);
         }
         var head = await db.AuditEvents.AsNoTracking()
             .OrderByDescending(e => e.Sequence)
             .Select(e => new { e.Sequence, e.Hash })
             .FirstOrDefaultAsync(cancellationToken);
-        var sequence = head?.Sequence ?? 0;
-        var previous = head?.Hash ?? Genesis;
-        var key = KeyForHead(chainIsEmpty: head is null);
+        Link(added, head?.Sequence, head?.Hash);
+    }
+
+    /// <summary>Numbers and hashes new events onto the head (null for an empty chain). The caller holds the write lock.</summary>
+    internal void Link(IEnumerable<AuditEvent> added, long? headSequence, byte[]? headHash)
+    {
+        var sequence = headSequence ?? 0;
+        var previous = headHash ?? Genesis;
+        var key = KeyForHead(chainIsEmpty: headSequence is null);
         foreach (var e in added.OrderBy(e => e.OccurredAt))
         {
             e.Sequence = ++sequence;
@@ -49,4 +55,6 @@ public sealed class AuditChain
             previous = e.Hash;
         }
     }
+
+    internal const string PostgresLockSql = "SELECT pg_advisory_xact_lock(7242031)";
 }

@@ -13,7 +13,7 @@ namespace Kaitiaki.Audit;
 /// The revision is read inside the same transaction; if it has moved, that event is not recorded and its caller gets
 /// a <see cref="StaleAccessException"/> before anything is disclosed.
 /// </summary>
-public sealed class AuditWriter(IServiceScopeFactory scopes, AccessRevisions revisions, ILogger<AuditWriter> logger) : IAsyncDisposable
+public sealed class AuditWriter(IServiceScopeFactory scopes, AuditChain chain, AccessRevisions revisions, ILogger<AuditWriter> logger) : IAsyncDisposable
 {
     private const int MaxBatch = 256;
 
@@ -127,7 +127,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AccessRevisions rev
     /// <summary>Saves the batch's current events in one transaction; returns the access revision it saw, if any event asked.</summary>
     private async Task<long?> SaveAsync(IReadOnlyList<Pending> batch)
     {
-        // One database context and connection serve batch after batch: setting them up costs more than a small batch.
+        // One database context, connection and set of commands serve batch after batch: setting them up costs more than a batch.
         _session ??= await WriterSession.OpenAsync(scopes);
         var db = _session.Db;
         try
@@ -136,17 +136,16 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AccessRevisions rev
             using (await db.EnterWriteGateAsync(CancellationToken.None, evenWithoutChanges: true))
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-                long? revision = batch.Any(p => p.AccessRevision is not null) ? await revisions.ReadAsync(db, CancellationToken.None) : null;
-                var current = batch.Where(p => !IsStale(p, revision)).ToList();
-                foreach (var pending in current)
+                long? revision = null;
+                if (batch.Any(p => p.AccessRevision is not null))
                 {
-                    // A failed attempt leaves the chain fields set; the next attempt seals afresh.
-                    pending.Event.Sequence = 0;
-                    db.AuditEvents.Add(pending.Event);
+                    revision = await _session.Appender.ReadRevisionAsync();
+                    revisions.Observe(revision.Value);
                 }
+                var current = batch.Where(p => !IsStale(p, revision)).Select(p => p.Event).ToList();
                 if (current.Count > 0)
                 {
-                    await db.SaveChangesAsync(CancellationToken.None);
+                    await _session.Appender.AppendAsync(current, chain);
                 }
                 await transaction.CommitAsync(CancellationToken.None);
                 return revision;
@@ -154,30 +153,31 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AccessRevisions rev
         }
         catch
         {
-            // Start afresh after any failure rather than reason about what the context holds.
+            // Start afresh after any failure rather than reason about what the connection holds.
             await _session.DisposeAsync();
             _session = null;
             throw;
         }
-        finally
-        {
-            _session?.Db.ChangeTracker.Clear();
-        }
     }
 
-    private sealed class WriterSession(AsyncServiceScope scope, KaitiakiDb db) : IAsyncDisposable
+    private sealed class WriterSession(AsyncServiceScope scope, KaitiakiDb db, AuditAppender appender) : IAsyncDisposable
     {
         public KaitiakiDb Db => db;
+        public AuditAppender Appender => appender;
 
         public static async Task<WriterSession> OpenAsync(IServiceScopeFactory scopes)
         {
             var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
             await db.Database.OpenConnectionAsync();
-            return new WriterSession(scope, db);
+            return new WriterSession(scope, db, new AuditAppender(db));
         }
 
-        public async ValueTask DisposeAsync() => await scope.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            appender.Dispose();
+            await scope.DisposeAsync();
+        }
     }
 
     private sealed record Pending(AuditEvent Event, long? AccessRevision, TaskCompletionSource Saved);

@@ -111,7 +111,7 @@ public sealed class DocumentContent(
                 response.Headers.ContentDisposition = disposition.ToString();
                 try
                 {
-                    await DocumentCipher.DecryptAsync(blob, response.Body, dataKey, document.Id, document.PatientId, document.SizeBytes, from, to, cancellationToken);
+                    await DocumentCipher.DecryptAsync(blob, response.BodyWriter, dataKey, document.Id, document.PatientId, document.SizeBytes, from, to, cancellationToken);
                 }
                 catch (DocumentIntegrityException ex)
                 {

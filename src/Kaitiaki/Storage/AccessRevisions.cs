@@ -78,7 +78,9 @@ public sealed class AccessRevisions
         var modified = entry.State == EntityState.Modified;
         return entry.Entity switch
         {
-            // Sign-in bookkeeping (failed-attempt counts, the last TOTP step, password hashes) changes nobody's access.
+            // Only the columns that decide access count. Identity's user store marks every column of an account it saves as
+            // modified, though, so in practice a sign-in that updates the account moves the revision too; that costs a
+            // fresh read of remembered decisions, never a missed change.
             Account => modified
                 ? IsModified(entry, nameof(Account.LockoutEnd), nameof(Account.Kind), nameof(Account.PatientId), nameof(Account.OperatorRole), nameof(Account.DisplayName))
                 : entry.State == EntityState.Deleted,

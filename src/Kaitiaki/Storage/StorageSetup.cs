@@ -20,7 +20,7 @@ public static class StorageSetup
                 throw new InvalidOperationException(
                     "Kaitiaki:DatabaseProvider is 'postgres' but ConnectionStrings:Kaitiaki (environment ConnectionStrings__Kaitiaki) is not set.");
             }
-            services.AddDbContext<KaitiakiDb, PostgresKaitiakiDb>(o => o.UseNpgsql(connection));
+            services.AddDbContext<KaitiakiDb, PostgresKaitiakiDb>(o => o.UseNpgsql(connection), optionsLifetime: ServiceLifetime.Singleton);
         }
         else
         {
@@ -29,7 +29,8 @@ public static class StorageSetup
             {
                 connection = $"Data Source={Path.Combine(options.DataPath, "kaitiaki.db")};Foreign Keys=True";
             }
-            services.AddDbContext<KaitiakiDb, SqliteKaitiakiDb>(o => o.UseSqlite(connection));
+            // The options are the same for every request; building them once saves work on every request.
+            services.AddDbContext<KaitiakiDb, SqliteKaitiakiDb>(o => o.UseSqlite(connection), optionsLifetime: ServiceLifetime.Singleton);
         }
         return services;
     }

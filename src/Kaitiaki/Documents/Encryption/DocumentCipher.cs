@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -107,6 +108,19 @@ public static class DocumentCipher
         Stream blob, Stream output, byte[] dataKey, Guid documentId, Guid patientId, long plaintextSize, long from, long to,
         CancellationToken cancellationToken)
     {
+        var writer = PipeWriter.Create(output, new StreamPipeWriterOptions(leaveOpen: true));
+        await DecryptAsync(blob, writer, dataKey, documentId, patientId, plaintextSize, from, to, cancellationToken);
+        await writer.CompleteAsync();
+    }
+
+    /// <summary>
+    /// As the stream overload, writing into the pipe's own buffers: a segment sent whole is decrypted straight into the
+    /// memory the response is sent from, and is committed to the pipe only once its tag has been verified.
+    /// </summary>
+    public static async Task DecryptAsync(
+        Stream blob, PipeWriter output, byte[] dataKey, Guid documentId, Guid patientId, long plaintextSize, long from, long to,
+        CancellationToken cancellationToken)
+    {
         if (plaintextSize < 0 || from < 0 || (plaintextSize > 0 && (to < from || to >= plaintextSize)))
         {
             throw new ArgumentOutOfRangeException(nameof(from), "The range lies outside the document.");
@@ -161,12 +175,25 @@ public static class DocumentCipher
                     {
                         throw new DocumentIntegrityException("The stored document ends early.");
                     }
-                    Open(aes, prefix, (uint)index, isLast, header, sealedSegment.AsSpan(0, length + TagSize), plain.AsSpan(0, length));
                     var start = index == first ? (int)(from - (long)index * SegmentSize) : 0;
                     var end = index == lastIndex ? (int)(to - (long)index * SegmentSize) + 1 : length;
-                    if (end > start)
+                    if (start == 0 && end == length)
                     {
-                        await output.WriteAsync(plain.AsMemory(start, end - start), cancellationToken);
+                        // Unverified bytes in the pipe's buffer are never sent: nothing is advanced unless Open succeeds.
+                        Open(aes, prefix, (uint)index, isLast, header, sealedSegment.AsSpan(0, length + TagSize), output.GetSpan(length)[..length]);
+                        output.Advance(length);
+                    }
+                    else
+                    {
+                        Open(aes, prefix, (uint)index, isLast, header, sealedSegment.AsSpan(0, length + TagSize), plain.AsSpan(0, length));
+                        if (end > start)
+                        {
+                            output.Write(plain.AsSpan(start, end - start));
+                        }
+                    }
+                    if (length > 0)
+                    {
+                        await output.FlushAsync(cancellationToken);
                     }
                 }
             }
