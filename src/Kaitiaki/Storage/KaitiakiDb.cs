@@ -5,6 +5,7 @@ using Kaitiaki.Practices;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Kaitiaki.Storage;
 
@@ -12,9 +13,16 @@ namespace Kaitiaki.Storage;
 /// The portal's database. Provider-specific subclasses exist only so each provider keeps its own
 /// migrations; the model is this one.
 /// </summary>
-public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain, AccessRevisions revisions)
-    : IdentityDbContext<Account, IdentityRole<Guid>, Guid>(options)
+/// <remarks>
+/// Contexts are pooled, so the constructor takes the options alone; the audit chain and the access revision counter
+/// come from the application's services (the options' application service provider) when a save first needs them.
+/// </remarks>
+public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<Account, IdentityRole<Guid>, Guid>(options)
 {
+    private AuditChain Chain => this.GetService<AuditChain>();
+
+    private AccessRevisions Revisions => this.GetService<AccessRevisions>();
+
     public DbSet<AccountSession> Sessions => Set<AccountSession>();
     public DbSet<MfaChallenge> MfaChallenges => Set<MfaChallenge>();
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
@@ -188,7 +196,7 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain, Acc
         await transaction.CommitAsync(cancellationToken);
         if (revision is { } committed)
         {
-            revisions.Observe(committed);
+            Revisions.Observe(committed);
         }
         return written;
     }
@@ -197,7 +205,7 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain, Acc
     {
         if (added.Count > 0)
         {
-            await chain.SealAsync(this, added, cancellationToken);
+            await Chain.SealAsync(this, added, cancellationToken);
         }
         return changesAccess ? await Storage.AccessRevisions.BumpAsync(this, cancellationToken) : null;
     }
@@ -205,8 +213,6 @@ public abstract class KaitiakiDb(DbContextOptions options, AuditChain chain, Acc
     internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 }
 
-public sealed class SqliteKaitiakiDb(DbContextOptions<SqliteKaitiakiDb> options, AuditChain chain, AccessRevisions revisions)
-    : KaitiakiDb(options, chain, revisions);
+public sealed class SqliteKaitiakiDb(DbContextOptions<SqliteKaitiakiDb> options) : KaitiakiDb(options);
 
-public sealed class PostgresKaitiakiDb(DbContextOptions<PostgresKaitiakiDb> options, AuditChain chain, AccessRevisions revisions)
-    : KaitiakiDb(options, chain, revisions);
+public sealed class PostgresKaitiakiDb(DbContextOptions<PostgresKaitiakiDb> options) : KaitiakiDb(options);

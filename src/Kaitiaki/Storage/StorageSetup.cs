@@ -20,7 +20,7 @@ public static class StorageSetup
                 throw new InvalidOperationException(
                     "Kaitiaki:DatabaseProvider is 'postgres' but ConnectionStrings:Kaitiaki (environment ConnectionStrings__Kaitiaki) is not set.");
             }
-            services.AddDbContext<KaitiakiDb, PostgresKaitiakiDb>(o => o.UseNpgsql(connection), optionsLifetime: ServiceLifetime.Singleton);
+            services.AddDbContextPool<KaitiakiDb, PostgresKaitiakiDb>(o => o.UseNpgsql(connection));
         }
         else
         {
@@ -29,8 +29,9 @@ public static class StorageSetup
             {
                 connection = $"Data Source={Path.Combine(options.DataPath, "kaitiaki.db")};Foreign Keys=True";
             }
-            // The options are the same for every request; building them once saves work on every request.
-            services.AddDbContext<KaitiakiDb, SqliteKaitiakiDb>(o => o.UseSqlite(connection), optionsLifetime: ServiceLifetime.Singleton);
+            // Contexts are pooled: every request needs one (most only to hand to a service), and setting one up from
+            // scratch costs more than most requests' queries do.
+            services.AddDbContextPool<KaitiakiDb, SqliteKaitiakiDb>(o => o.UseSqlite(connection));
         }
         return services;
     }
@@ -59,14 +60,14 @@ public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<Sqlite
 {
     public SqliteKaitiakiDb CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqliteKaitiakiDb>().UseSqlite("Data Source=design.db")
-            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options, AuditChain.ForDesignTime(), new AccessRevisions());
+            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options);
 }
 
 public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresKaitiakiDb>
 {
     public PostgresKaitiakiDb CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<PostgresKaitiakiDb>().UseNpgsql("Host=localhost")
-            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options, AuditChain.ForDesignTime(), new AccessRevisions());
+            .UseApplicationServiceProvider(DesignTimeServices.Identity).Options);
 }
 
 /// <summary>Identity reads its schema version (3, with passkeys) from options; tooling needs the same options as the portal.</summary>
@@ -74,5 +75,7 @@ internal static class DesignTimeServices
 {
     public static readonly IServiceProvider Identity = new ServiceCollection()
         .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(o => o.Stores.SchemaVersion = Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3)
+        .AddSingleton(AuditChain.ForDesignTime())
+        .AddSingleton<AccessRevisions>()
         .BuildServiceProvider();
 }

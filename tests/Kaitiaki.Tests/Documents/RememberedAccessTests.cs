@@ -288,10 +288,16 @@ public sealed class RememberedAccessTests : IAsyncLifetime
     /// </summary>
     private async Task ElsewhereAsync(Func<KaitiakiDb, Task> change)
     {
-        var chain = _portal.Services.GetRequiredService<AuditChain>();
+        await using var elsewhere = new ServiceCollection()
+            .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(o => o.Stores.SchemaVersion = Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3)
+            .AddSingleton(_portal.Services.GetRequiredService<AuditChain>())
+            .AddSingleton<AccessRevisions>()
+            .BuildServiceProvider();
         await using KaitiakiDb db = TestPortal.OnPostgres
-            ? new PostgresKaitiakiDb(_portal.Services.GetRequiredService<DbContextOptions<PostgresKaitiakiDb>>(), chain, new AccessRevisions())
-            : new SqliteKaitiakiDb(_portal.Services.GetRequiredService<DbContextOptions<SqliteKaitiakiDb>>(), chain, new AccessRevisions());
+            ? new PostgresKaitiakiDb(new DbContextOptionsBuilder<PostgresKaitiakiDb>(_portal.Services.GetRequiredService<DbContextOptions<PostgresKaitiakiDb>>())
+                .UseApplicationServiceProvider(elsewhere).Options)
+            : new SqliteKaitiakiDb(new DbContextOptionsBuilder<SqliteKaitiakiDb>(_portal.Services.GetRequiredService<DbContextOptions<SqliteKaitiakiDb>>())
+                .UseApplicationServiceProvider(elsewhere).Options);
         await change(db);
     }
 
