@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Kaitiaki.Audit;
 
@@ -22,7 +23,8 @@ internal sealed class AuditAppender : IDisposable
     private readonly DbCommand _head;
     private readonly DbCommand _revision;
     private readonly DbCommand? _lock;
-    private readonly string[] _parameterNames;
+    private readonly DbParameter[] _parameters;
+    private readonly ValueConverter?[] _converters;
 
     public AuditAppender(KaitiakiDb db)
     {
@@ -36,12 +38,18 @@ internal sealed class AuditAppender : IDisposable
         _insert = connection.CreateCommand();
         var names = new List<string>();
         var placeholders = new List<string>();
-        _parameterNames = new string[_columns.Length];
+        _parameters = new DbParameter[_columns.Length];
+        _converters = new ValueConverter?[_columns.Length];
         for (var i = 0; i < _columns.Length; i++)
         {
-            names.Add(sql.DelimitIdentifier(_columns[i].GetColumnName(table)!));
+            var column = _columns[i];
+            names.Add(sql.DelimitIdentifier(column.GetColumnName(table)!));
             placeholders.Add(sql.GenerateParameterNamePlaceholder("p" + i));
-            _parameterNames[i] = sql.GenerateParameterName("p" + i);
+            // Each parameter is set up once by the column's own type mapping; only its value changes from row to row.
+            var mapping = (RelationalTypeMapping)column.GetTypeMapping();
+            _parameters[i] = mapping.CreateParameter(_insert, sql.GenerateParameterName("p" + i), null, column.IsNullable);
+            _converters[i] = mapping.Converter;
+            _insert.Parameters.Add(_parameters[i]);
         }
         _insert.CommandText =
             $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", names)}) VALUES ({string.Join(", ", placeholders)})";
@@ -66,27 +74,27 @@ internal sealed class AuditAppender : IDisposable
         }
     }
 
-    public async Task<long> ReadRevisionAsync()
+    public long ReadRevision()
     {
         Enlist(_revision);
-        return Convert.ToInt64(await _revision.ExecuteScalarAsync(CancellationToken.None), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt64(_revision.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Links the events onto the chain head and inserts them, inside the transaction the writer holds.</summary>
-    public async Task AppendAsync(IReadOnlyList<AuditEvent> events, AuditChain chain)
+    public void Append(IReadOnlyList<AuditEvent> events, AuditChain chain)
     {
         if (_lock is not null)
         {
             // SQLite's write transaction already excludes other writers; PostgreSQL needs the same lock as every other writer of the chain.
             Enlist(_lock);
-            await _lock.ExecuteNonQueryAsync(CancellationToken.None);
+            _lock.ExecuteNonQuery();
         }
         long? headSequence = null;
         byte[]? headHash = null;
         Enlist(_head);
-        await using (var reader = await _head.ExecuteReaderAsync(CancellationToken.None))
+        using (var reader = _head.ExecuteReader())
         {
-            if (await reader.ReadAsync(CancellationToken.None))
+            if (reader.Read())
             {
                 headSequence = reader.GetInt64(0);
                 headHash = (byte[])reader.GetValue(1);
@@ -96,14 +104,16 @@ internal sealed class AuditAppender : IDisposable
         Enlist(_insert);
         foreach (var auditEvent in events.OrderBy(e => e.Sequence))
         {
-            _insert.Parameters.Clear();
             for (var i = 0; i < _columns.Length; i++)
             {
-                var column = _columns[i];
-                var mapping = (RelationalTypeMapping)column.GetTypeMapping();
-                _insert.Parameters.Add(mapping.CreateParameter(_insert, _parameterNames[i], column.GetGetter().GetClrValueUsingContainingEntity(auditEvent), column.IsNullable));
+                var value = _columns[i].GetGetter().GetClrValueUsingContainingEntity(auditEvent);
+                if (value is not null && _converters[i] is { } converter)
+                {
+                    value = converter.ConvertToProvider(value);
+                }
+                _parameters[i].Value = value ?? DBNull.Value;
             }
-            await _insert.ExecuteNonQueryAsync(CancellationToken.None);
+            _insert.ExecuteNonQuery();
         }
     }
 

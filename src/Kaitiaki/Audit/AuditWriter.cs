@@ -9,6 +9,9 @@ namespace Kaitiaki.Audit;
 /// waits until its own event is committed, so "recorded before anything is disclosed" still holds; what changes is
 /// that the events of concurrent requests are sealed onto the chain and committed together, so a burst of downloads
 /// takes the write lock, reads the chain head and commits once rather than once per download.
+/// The writer has a thread of its own. Its statements block (Microsoft.Data.Sqlite's asynchronous calls run
+/// synchronously, and a commit waits for the disk), and on a thread-pool thread that wait would hold back the requests
+/// the pool should be running.
 /// An event may say which access revision the decisions behind it were made at (<see cref="AccessCache{TKey, TValue}"/>).
 /// The revision is read inside the same transaction; if it has moved, that event is not recorded and its caller gets
 /// a <see cref="StaleAccessException"/> before anything is disclosed.
@@ -19,7 +22,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AuditChain chain, A
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _startLock = new();
-    private Task? _loop;
+    private Thread? _thread;
     private WriterSession? _session;
 
     /// <summary>
@@ -38,50 +41,51 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AuditChain chain, A
         return pending.Saved.Task;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        if (_loop is { } loop)
-        {
-            await loop;
-        }
-        if (_session is { } session)
-        {
-            await session.DisposeAsync();
-        }
+        _thread?.Join();
+        _session?.Dispose();
+        _session = null;
+        return ValueTask.CompletedTask;
     }
 
     private void EnsureStarted()
     {
-        if (_loop is not null)
+        if (_thread is not null)
         {
             return;
         }
         lock (_startLock)
         {
-            _loop ??= Task.Run(RunAsync);
+            if (_thread is null)
+            {
+                var thread = new Thread(Run) { IsBackground = true, Name = "Kaitiaki audit writer" };
+                thread.Start();
+                _thread = thread;
+            }
         }
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
             {
                 batch.Add(pending);
             }
-            await SaveBatchAsync(batch);
+            SaveBatch(batch);
         }
     }
 
-    private async Task SaveBatchAsync(List<Pending> batch)
+    private void SaveBatch(List<Pending> batch)
     {
         try
         {
-            Settle(batch, await SaveAsync(batch));
+            Settle(batch, Save(batch));
             return;
         }
         catch (Exception ex) when (batch.Count > 1)
@@ -98,7 +102,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AuditChain chain, A
         {
             try
             {
-                Settle([pending], await SaveAsync([pending]));
+                Settle([pending], Save([pending]));
             }
             catch (Exception ex)
             {
@@ -125,58 +129,57 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AuditChain chain, A
     private static bool IsStale(Pending pending, long? revision) => pending.AccessRevision is { } required && required != revision;
 
     /// <summary>Saves the batch's current events in one transaction; returns the access revision it saw, if any event asked.</summary>
-    private async Task<long?> SaveAsync(IReadOnlyList<Pending> batch)
+    private long? Save(IReadOnlyList<Pending> batch)
     {
         // One database context, connection and set of commands serve batch after batch: setting them up costs more than a batch.
-        _session ??= await WriterSession.OpenAsync(scopes);
+        _session ??= WriterSession.Open(scopes);
         var db = _session.Db;
         try
         {
-            // Not cancellable: once a caller is waiting on its event, the event is saved even if that caller goes away.
-            using (await db.EnterWriteGateAsync(CancellationToken.None, evenWithoutChanges: true))
+            using (db.EnterWriteGate())
             {
-                await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+                using var transaction = db.Database.BeginTransaction();
                 long? revision = null;
                 if (batch.Any(p => p.AccessRevision is not null))
                 {
-                    revision = await _session.Appender.ReadRevisionAsync();
+                    revision = _session.Appender.ReadRevision();
                     revisions.Observe(revision.Value);
                 }
                 var current = batch.Where(p => !IsStale(p, revision)).Select(p => p.Event).ToList();
                 if (current.Count > 0)
                 {
-                    await _session.Appender.AppendAsync(current, chain);
+                    _session.Appender.Append(current, chain);
                 }
-                await transaction.CommitAsync(CancellationToken.None);
+                transaction.Commit();
                 return revision;
             }
         }
         catch
         {
             // Start afresh after any failure rather than reason about what the connection holds.
-            await _session.DisposeAsync();
+            _session.Dispose();
             _session = null;
             throw;
         }
     }
 
-    private sealed class WriterSession(AsyncServiceScope scope, KaitiakiDb db, AuditAppender appender) : IAsyncDisposable
+    private sealed class WriterSession(IServiceScope scope, KaitiakiDb db, AuditAppender appender) : IDisposable
     {
         public KaitiakiDb Db => db;
         public AuditAppender Appender => appender;
 
-        public static async Task<WriterSession> OpenAsync(IServiceScopeFactory scopes)
+        public static WriterSession Open(IServiceScopeFactory scopes)
         {
-            var scope = scopes.CreateAsyncScope();
+            var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
-            await db.Database.OpenConnectionAsync();
+            db.Database.OpenConnection();
             return new WriterSession(scope, db, new AuditAppender(db));
         }
 
-        public async ValueTask DisposeAsync()
+        public void Dispose()
         {
             appender.Dispose();
-            await scope.DisposeAsync();
+            scope.Dispose();
         }
     }
 

@@ -171,6 +171,10 @@ public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<A
             ? null
             : await SqliteWriteGate.EnterAsync(Database.GetConnectionString()!, cancellationToken);
 
+    /// <summary>The same wait, blocking, for the audit writer's own thread; held for a whole transaction.</summary>
+    internal IDisposable? EnterWriteGate() =>
+        IsPostgres || Database.CurrentTransaction is not null ? null : SqliteWriteGate.Enter(Database.GetConnectionString()!);
+
     private async Task<int> SaveAndSealAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
         var audit = ChangeTracker.Entries<AuditEvent>().ToList();

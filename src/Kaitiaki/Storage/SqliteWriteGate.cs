@@ -20,6 +20,13 @@ internal static class SqliteWriteGate
         return new Release(gate);
     }
 
+    public static IDisposable Enter(string connectionString)
+    {
+        var gate = Gates.GetOrAdd(connectionString, _ => new SemaphoreSlim(1, 1));
+        gate.Wait();
+        return new Release(gate);
+    }
+
     private sealed class Release(SemaphoreSlim gate) : IDisposable
     {
         private int _released;

@@ -156,7 +156,8 @@ public static class DocumentCipher
             var lastIndex = plaintextSize == 0 ? 0 : (int)(to / SegmentSize);
             using var aes = new AesGcm(payloadKey, TagSize);
             var sealedSegment = ArrayPool<byte>.Shared.Rent(SegmentSize + TagSize);
-            var plain = ArrayPool<byte>.Shared.Rent(SegmentSize);
+            // Needed only for a segment sent in part (the ends of a range); whole segments decrypt into the pipe.
+            byte[]? plain = null;
             try
             {
                 if (first > 0)
@@ -185,6 +186,7 @@ public static class DocumentCipher
                     }
                     else
                     {
+                        plain ??= ArrayPool<byte>.Shared.Rent(SegmentSize);
                         Open(aes, prefix, (uint)index, isLast, header, sealedSegment.AsSpan(0, length + TagSize), plain.AsSpan(0, length));
                         if (end > start)
                         {
@@ -200,7 +202,10 @@ public static class DocumentCipher
             finally
             {
                 ArrayPool<byte>.Shared.Return(sealedSegment);
-                ArrayPool<byte>.Shared.Return(plain, clearArray: true);
+                if (plain is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(plain, clearArray: true);
+                }
             }
         }
         finally
