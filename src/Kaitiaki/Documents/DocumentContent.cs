@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Kaitiaki.Accounts;
 using Kaitiaki.Documents.Encryption;
 using Kaitiaki.Storage;
-using Kaitiaki.Web;
 using Microsoft.Net.Http.Headers;
 
 namespace Kaitiaki.Documents;
