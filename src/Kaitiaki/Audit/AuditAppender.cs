@@ -62,10 +62,13 @@ internal sealed class AuditAppender : IDisposable
         var revisions = db.Model.FindEntityType(typeof(AccessRevision))!;
         var revisionTable = StoreObjectIdentifier.Table(revisions.GetTableName()!, revisions.GetSchema());
         _revision = connection.CreateCommand();
+        // On PostgreSQL the read waits for any transaction that has moved the counter but not yet committed, and then sees
+        // the new value; SQLite's write transaction already excludes every other writer.
         _revision.CommandText =
             $"SELECT {sql.DelimitIdentifier(revisions.FindProperty(nameof(AccessRevision.Value))!.GetColumnName(revisionTable)!)} " +
             $"FROM {sql.DelimitIdentifier(revisionTable.Name, revisionTable.Schema)} " +
-            $"WHERE {sql.DelimitIdentifier(revisions.FindProperty(nameof(AccessRevision.Id))!.GetColumnName(revisionTable)!)} = {AccessRevision.SingletonId}";
+            $"WHERE {sql.DelimitIdentifier(revisions.FindProperty(nameof(AccessRevision.Id))!.GetColumnName(revisionTable)!)} = {AccessRevision.SingletonId}" +
+            (db.IsPostgres ? " FOR SHARE" : "");
 
         if (db.IsPostgres)
         {
@@ -74,8 +77,13 @@ internal sealed class AuditAppender : IDisposable
         }
     }
 
+    /// <summary>
+    /// The access revision, read under the chain's lock: a save that records events (a revocation does) holds that lock
+    /// until it commits, so the revision read here is never older than a change whose events precede this batch's.
+    /// </summary>
     public long ReadRevision()
     {
+        LockChain();
         Enlist(_revision);
         return Convert.ToInt64(_revision.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -83,12 +91,7 @@ internal sealed class AuditAppender : IDisposable
     /// <summary>Links the events onto the chain head and inserts them, inside the transaction the writer holds.</summary>
     public void Append(IReadOnlyList<AuditEvent> events, AuditChain chain)
     {
-        if (_lock is not null)
-        {
-            // SQLite's write transaction already excludes other writers; PostgreSQL needs the same lock as every other writer of the chain.
-            Enlist(_lock);
-            _lock.ExecuteNonQuery();
-        }
+        LockChain();
         long? headSequence = null;
         byte[]? headHash = null;
         Enlist(_head);
@@ -114,6 +117,17 @@ internal sealed class AuditAppender : IDisposable
                 _parameters[i].Value = value ?? DBNull.Value;
             }
             _insert.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>SQLite's write transaction already excludes other writers; PostgreSQL needs the lock every writer of the chain takes.</summary>
+    private void LockChain()
+    {
+        if (_lock is not null)
+        {
+            // Taken again in the same transaction, the lock is simply held twice until the transaction ends.
+            Enlist(_lock);
+            _lock.ExecuteNonQuery();
         }
     }
 

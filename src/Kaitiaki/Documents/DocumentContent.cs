@@ -52,6 +52,7 @@ public sealed class DocumentContent(
         {
             if (!TryParseRange(rangeHeader, document.SizeBytes, out from, out to))
             {
+                ConfirmBeforeAnswering(accessRevision);
                 http.Response.Headers.ContentRange = $"bytes */{document.SizeBytes}";
                 return TypedResults.Problem(title: "Range not satisfiable", detail: $"The document is {document.SizeBytes} bytes long.",
                     statusCode: StatusCodes.Status416RangeNotSatisfiable);
@@ -67,6 +68,7 @@ public sealed class DocumentContent(
         }
         catch (MasterKeyMissingException ex)
         {
+            ConfirmBeforeAnswering(accessRevision);
             logger.LogError("A document could not be opened: master key {KeyId} is not available.", ex.KeyId);
             return TypedResults.Problem(title: "Documents are unavailable",
                 detail: "Documents can't be opened right now because the encryption key isn't available. Please try again later.",
@@ -74,6 +76,7 @@ public sealed class DocumentContent(
         }
         catch (CryptographicException)
         {
+            ConfirmBeforeAnswering(accessRevision);
             logger.LogError("A document's data key failed to unwrap: the stored key was altered or belongs to another document.");
             return IntegrityProblem();
         }
@@ -87,6 +90,7 @@ public sealed class DocumentContent(
             }
             catch (BlobMissingException)
             {
+                ConfirmBeforeAnswering(accessRevision);
                 logger.LogError("A document's encrypted content is missing from the document store.");
                 return IntegrityProblem();
             }
@@ -129,6 +133,19 @@ public sealed class DocumentContent(
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>
+    /// An answer other than the content has no audit event to confirm the remembered decisions it rests on (a 416 tells
+    /// the document's size; a missing blob may mean it was shredded elsewhere), so it is given only after deciding
+    /// again from the database.
+    /// </summary>
+    private static void ConfirmBeforeAnswering(long? accessRevision)
+    {
+        if (accessRevision is not null)
+        {
+            throw new StaleAccessException();
         }
     }
 

@@ -11,17 +11,23 @@ namespace Kaitiaki.Storage;
 public sealed class AccessCache<TKey, TValue>(AccessRevisions revisions, TimeProvider clock) where TKey : notnull
 {
     private const int Capacity = 20_000;
+    private const int SweepEvery = 256;
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
+    private long _sets;
 
     public bool TryGet(TKey key, out TValue value, out long revision)
     {
-        if (_entries.TryGetValue(key, out var entry) && entry.Revision >= revisions.Known && clock.GetUtcNow().UtcDateTime < entry.ValidUntil)
+        if (_entries.TryGetValue(key, out var entry))
         {
-            value = entry.Value;
-            revision = entry.Revision;
-            return true;
+            if (IsCurrent(entry, clock.GetUtcNow().UtcDateTime))
+            {
+                value = entry.Value;
+                revision = entry.Revision;
+                return true;
+            }
+            _entries.TryRemove(new KeyValuePair<TKey, Entry>(key, entry));
         }
         value = default!;
         revision = 0;
@@ -38,13 +44,27 @@ public sealed class AccessCache<TKey, TValue>(AccessRevisions revisions, TimePro
         {
             deadline = until;
         }
+        // Out-of-date entries are dropped now and then, so that nothing about a shredded document or an ended session
+        // lingers in memory for long after it stops answering.
+        if (Interlocked.Increment(ref _sets) % SweepEvery == 0 || _entries.Count >= Capacity)
+        {
+            foreach (var (staleKey, entry) in _entries)
+            {
+                if (!IsCurrent(entry, now))
+                {
+                    _entries.TryRemove(new KeyValuePair<TKey, Entry>(staleKey, entry));
+                }
+            }
+        }
         if (_entries.Count >= Capacity)
         {
-            // Crude but bounded: a full cache starts again rather than tracking which entry is oldest.
+            // Crude but bounded: a cache still full of current entries starts again rather than tracking which is oldest.
             _entries.Clear();
         }
         _entries[key] = new Entry(value, revision, deadline);
     }
+
+    private bool IsCurrent(Entry entry, DateTime now) => entry.Revision >= revisions.Known && now < entry.ValidUntil;
 
     public void Remove(TKey key) => _entries.TryRemove(key, out _);
 

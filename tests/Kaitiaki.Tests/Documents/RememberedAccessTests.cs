@@ -94,6 +94,29 @@ public sealed class RememberedAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_range_that_cannot_be_met_does_not_reveal_the_size_to_someone_whose_grant_was_revoked_elsewhere()
+    {
+        var (patient, _, documentId) = await PatientWithDocumentAsync();
+        var proxy = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync("Riverside Health"));
+        var grant = await GrantAsync(proxy, patient, expiresAt: null);
+        var proxyClient = await _portal.SignInApiAsync(proxy);
+        await WarmAsync(proxyClient, documentId);
+
+        await ElsewhereAsync(async db =>
+        {
+            (await db.ProxyGrants.SingleAsync(g => g.Id == grant.Id)).RevokedAt = _portal.Clock.GetUtcNow().UtcDateTime;
+            await db.SaveChangesAsync();
+        });
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/documents/{documentId}/content");
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(999_999_999, null);
+        var response = await proxyClient.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Null(response.Content.Headers.ContentRange);
+        Assert.DoesNotContain("20000", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Proxy_whose_grant_lapses_gets_not_found_with_no_change_in_the_database()
     {
         var (patient, _, documentId) = await PatientWithDocumentAsync();
