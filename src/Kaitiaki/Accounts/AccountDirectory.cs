@@ -20,19 +20,6 @@ public sealed record SessionHolder(AccountSession Session, string DisplayName, D
 /// <summary>What an account is to the portal today: its roles come from live relationships, not stored flags.</summary>
 public sealed class AccountDirectory(KaitiakiDb db, TimeProvider clock)
 {
-    public async Task<AccountRoles> GetRolesAsync(Account account, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var isProxy = account.Kind == AccountKind.Patient && await db.ProxyGrants.AnyAsync(
-            g => g.ProxyAccountId == account.Id && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now),
-            cancellationToken);
-        var memberships = await db.StaffMemberships.AsNoTracking()
-            .Where(m => m.AccountId == account.Id && m.EndedAt == null)
-            .Select(m => new Membership(m.PracticeId, m.Role))
-            .ToListAsync(cancellationToken);
-        return Compose(account.Kind, account.PatientId, account.OperatorRole, isProxy, memberships);
-    }
-
     /// <summary>
     /// The session that <paramref name="which"/> picks, its account and the account's live relationships, in one
     /// query: every request of a signed-in person asks this, so it is one round trip rather than one per table.

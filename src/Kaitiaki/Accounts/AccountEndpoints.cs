@@ -79,16 +79,15 @@ public static class AccountEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<MeResponse>, NotFound>> GetMeAsync(
-        HttpContext http, KaitiakiDb db, AccountDirectory directory, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<MeResponse>, NotFound>> GetMeAsync(HttpContext http, AccountDirectory directory, CancellationToken cancellationToken)
     {
-        var account = await db.Users.AsNoTracking().FirstOrDefaultAsync(a => a.Id == http.User.AccountId(), cancellationToken);
-        if (account is null)
+        var sessionId = http.User.SessionId();
+        if (await directory.FindBySessionAsync(s => s.Id == sessionId, cancellationToken) is not { } holder)
         {
             return TypedResults.NotFound();
         }
-        var roles = await directory.GetRolesAsync(account, cancellationToken);
-        return TypedResults.Ok(new MeResponse(account.Id, roles.Roles, roles.PatientId, roles.PracticeIds));
+        var roles = holder.Roles;
+        return TypedResults.Ok(new MeResponse(holder.Session.AccountId, roles.Roles, roles.PatientId, roles.PracticeIds));
     }
 
     private static async Task<Ok<List<SessionResponse>>> ListSessionsAsync(HttpContext http, SessionStore sessions, CancellationToken cancellationToken)

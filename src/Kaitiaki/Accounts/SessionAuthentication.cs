@@ -55,15 +55,15 @@ public sealed class SessionPrincipalFactory(
         {
             return null;
         }
-        var touch = sessions.IsDueForTouch(holder.Session);
-        if (!await sessions.KeepAliveAsync(holder.Session, cancellationToken))
+        var liveness = await sessions.KeepAliveAsync(holder.Session, cancellationToken);
+        if (liveness == SessionLiveness.Ended)
         {
             remembered.Remove(key);
             return null;
         }
         if (revision is { } current)
         {
-            if (touch)
+            if (liveness == SessionLiveness.Touched)
             {
                 // Its last-seen time just moved on in the database; read it afresh next time.
                 remembered.Remove(key);

@@ -4,6 +4,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Accounts;
 
+public enum SessionLiveness
+{
+    Ended,
+    Live,
+
+    /// <summary>Live, and its last-seen time was just moved on in the database.</summary>
+    Touched,
+}
+
 /// <summary>Server-side sessions: created at sign-in, checked on every request, revoked at once.</summary>
 public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOptions options, TimeProvider clock)
 {
@@ -78,30 +87,29 @@ public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOption
     }
 
     /// <summary>
-    /// True when the session is neither revoked nor timed out. Its last-seen time is moved on in the database when it
-    /// is more than a minute old; the object passed in is left as it is, since it may be shared between requests.
+    /// Whether the session is neither revoked nor timed out. Its last-seen time is moved on in the database when it
+    /// is more than a minute old (<see cref="SessionLiveness.Touched"/>); the object passed in is left as it is, since it
+    /// may be shared between requests.
     /// </summary>
-    public async Task<bool> KeepAliveAsync(AccountSession session, CancellationToken cancellationToken)
+    public async Task<SessionLiveness> KeepAliveAsync(AccountSession session, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         if (session.RevokedAt is not null || ExpiresAt(session) <= now)
         {
-            return false;
+            return SessionLiveness.Ended;
         }
-        if (now - session.LastSeenAt >= TouchInterval)
+        if (now - session.LastSeenAt < TouchInterval)
         {
-            // Last-seen alone changes nobody's access, so this needs neither the change tracker nor a new access revision.
-            using (await db.EnterWriteGateAsync(cancellationToken, evenWithoutChanges: true))
-            {
-                await db.Sessions.Where(s => s.Id == session.Id && s.LastSeenAt < now)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now), cancellationToken);
-            }
+            return SessionLiveness.Live;
         }
-        return true;
+        // Last-seen alone changes nobody's access, so this needs neither the change tracker nor a new access revision.
+        using (await db.EnterWriteGateAsync(cancellationToken, evenWithoutChanges: true))
+        {
+            await db.Sessions.Where(s => s.Id == session.Id && s.LastSeenAt < now)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now), cancellationToken);
+        }
+        return SessionLiveness.Touched;
     }
-
-    /// <summary>Whether <see cref="KeepAliveAsync"/> would write: a remembered copy is then out of date.</summary>
-    public bool IsDueForTouch(AccountSession session) => clock.GetUtcNow().UtcDateTime - session.LastSeenAt >= TouchInterval;
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 

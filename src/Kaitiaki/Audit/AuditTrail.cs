@@ -6,8 +6,8 @@ namespace Kaitiaki.Audit;
 
 /// <summary>
 /// Records audit events. An event is added to the same unit of work as the change it describes,
-/// so both are saved together or not at all; call <see cref="RecordAndSaveAsync"/> when there is
-/// nothing else to save (reads and denials).
+/// so both are saved together or not at all. Reads and denials, which save nothing else, use
+/// <see cref="RecordStandaloneAsync"/>.
 /// </summary>
 public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAccessor http, TimeProvider clock)
 {
@@ -66,15 +66,15 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAc
 
     private AuditEvent Build(
         AuditAction action,
-        AuditOutcome outcome = AuditOutcome.Success,
-        Guid? patientId = null,
-        Guid? practiceId = null,
-        string? resourceType = null,
-        Guid? resourceId = null,
-        long? bytes = null,
-        string? detail = null,
-        Guid? actorAccountId = null,
-        Guid? sessionId = null)
+        AuditOutcome outcome,
+        Guid? patientId,
+        Guid? practiceId,
+        string? resourceType,
+        Guid? resourceId,
+        long? bytes,
+        string? detail,
+        Guid? actorAccountId,
+        Guid? sessionId)
     {
         var e = new AuditEvent
         {

@@ -32,7 +32,7 @@ public sealed class DocumentService(
                 detail: "list");
             return null;
         }
-        var isPatientSide = await IsPatientSideAsync(accountId, patientId, cancellationToken);
+        var isPatientSide = await policy.IsPatientSideAsync(accountId, patientId, cancellationToken);
         var documents = await policy.Readable(accountId)
             .Where(d => d.PatientId == patientId && (includeHidden || !isPatientSide || d.HiddenAt == null))
             .OrderByDescending(d => d.UploadedAt)
@@ -52,7 +52,7 @@ public sealed class DocumentService(
             return null;
         }
         await audit.RecordStandaloneAsync(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
-        return Summarise(document, accountId, await IsPatientSideAsync(accountId, document.PatientId, cancellationToken),
+        return Summarise(document, accountId, await policy.IsPatientSideAsync(accountId, document.PatientId, cancellationToken),
             await CallerPatientIdAsync(accountId, cancellationToken));
     }
 
@@ -119,7 +119,7 @@ public sealed class DocumentService(
         {
             return ChangeOutcome.NotFound;
         }
-        if (!await IsPatientSideAsync(accountId, document.PatientId, cancellationToken))
+        if (!await policy.IsPatientSideAsync(accountId, document.PatientId, cancellationToken))
         {
             return ChangeOutcome.NotAllowed;
         }
@@ -150,13 +150,10 @@ public sealed class DocumentService(
     private async Task<bool> MayDeleteAsync(Guid accountId, HealthDocument document, CancellationToken cancellationToken) =>
         document.Source == DocumentSource.Patient
         && (await CallerPatientIdAsync(accountId, cancellationToken) == document.PatientId
-            || (document.UploadedByAccountId == accountId && await IsPatientSideAsync(accountId, document.PatientId, cancellationToken)));
+            || (document.UploadedByAccountId == accountId && await policy.IsPatientSideAsync(accountId, document.PatientId, cancellationToken)));
 
     private Task<Guid?> CallerPatientIdAsync(Guid accountId, CancellationToken cancellationToken) =>
         db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
-
-    private Task<bool> IsPatientSideAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken) =>
-        policy.IsPatientSideAsync(accountId, patientId, cancellationToken);
 
     internal static DocumentSummary Summarise(HealthDocument d, Guid accountId, bool patientSide, Guid? callerPatientId) => new(
         d.Id, d.PatientId, d.Title, d.Category, d.Source.ToString().ToLowerInvariant(), d.Author, d.DateOfService, d.ContentType, d.FileName,

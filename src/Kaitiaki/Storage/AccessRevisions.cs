@@ -47,10 +47,7 @@ public sealed class AccessRevisions
 
     public async Task<long> ReadAsync(KaitiakiDb db, CancellationToken cancellationToken)
     {
-        var value = await db.AccessRevisions.AsNoTracking()
-            .Where(r => r.Id == AccessRevision.SingletonId)
-            .Select(r => r.Value)
-            .FirstOrDefaultAsync(cancellationToken);
+        var value = await CurrentAsync(db, cancellationToken);
         Observe(value);
         return value;
     }
@@ -61,12 +58,13 @@ public sealed class AccessRevisions
     /// </summary>
     internal static async Task<long> BumpAsync(KaitiakiDb db, CancellationToken cancellationToken)
     {
-        await db.Database.ExecuteSqlRawAsync("UPDATE \"AccessRevisions\" SET \"Value\" = \"Value\" + 1 WHERE \"Id\" = 1", cancellationToken);
-        return await db.AccessRevisions.AsNoTracking()
-            .Where(r => r.Id == AccessRevision.SingletonId)
-            .Select(r => r.Value)
-            .FirstAsync(cancellationToken);
+        await db.AccessRevisions.Where(r => r.Id == AccessRevision.SingletonId)
+            .ExecuteUpdateAsync(r => r.SetProperty(x => x.Value, x => x.Value + 1), cancellationToken);
+        return await CurrentAsync(db, cancellationToken);
     }
+
+    private static Task<long> CurrentAsync(KaitiakiDb db, CancellationToken cancellationToken) =>
+        db.AccessRevisions.Where(r => r.Id == AccessRevision.SingletonId).Select(r => r.Value).FirstAsync(cancellationToken);
 
     /// <summary>Could this pending change take access away from someone, or change what a remembered decision says?</summary>
     internal static bool IsAccessChange(EntityEntry entry)

@@ -15,17 +15,20 @@ internal static class SqliteWriteGate
 
     public static async Task<IDisposable> EnterAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var gate = Gates.GetOrAdd(connectionString, _ => new SemaphoreSlim(1, 1));
+        var gate = GateOf(connectionString);
         await gate.WaitAsync(cancellationToken);
         return new Release(gate);
     }
 
+    /// <summary>The same wait, blocking: for the audit writer, which has a thread of its own.</summary>
     public static IDisposable Enter(string connectionString)
     {
-        var gate = Gates.GetOrAdd(connectionString, _ => new SemaphoreSlim(1, 1));
+        var gate = GateOf(connectionString);
         gate.Wait();
         return new Release(gate);
     }
+
+    private static SemaphoreSlim GateOf(string connectionString) => Gates.GetOrAdd(connectionString, _ => new SemaphoreSlim(1, 1));
 
     private sealed class Release(SemaphoreSlim gate) : IDisposable
     {
