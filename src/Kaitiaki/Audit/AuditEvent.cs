@@ -9,7 +9,8 @@ namespace Kaitiaki.Audit;
 /// </summary>
 public sealed class AuditEvent
 {
-    public Guid Id { get; set; } = Guid.NewGuid();
+    /// <summary>Time-ordered (UUID version 7), so each new event lands at the end of the key's index, not on a random page of it.</summary>
+    public Guid Id { get; set; } = Guid.CreateVersion7();
 
     /// <summary>Position in the chain, from 1 without gaps. Assigned when the event is saved.</summary>
     public long Sequence { get; set; }
