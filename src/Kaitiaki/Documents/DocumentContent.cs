@@ -12,7 +12,7 @@ namespace Kaitiaki.Documents;
 /// after it, the connection is cut, so nothing unverified ever reaches the client.
 /// </summary>
 public sealed class DocumentContent(
-    DocumentService documents, SessionPrincipalFactory principals, MasterKeys keys, IDocumentStore store, ILogger<DocumentContent> logger)
+    DocumentService documents, SessionPrincipalFactory principals, DataKeys keys, IDocumentStore store, ILogger<DocumentContent> logger)
 {
     /// <summary>
     /// Answers from remembered access decisions when the request's principal was remembered too. If access changed
@@ -64,7 +64,7 @@ public sealed class DocumentContent(
         byte[] dataKey;
         try
         {
-            dataKey = keys.Unwrap(document.KekId, document.WrappedKey);
+            dataKey = keys.UnwrapForReading(document);
         }
         catch (MasterKeyMissingException ex)
         {
@@ -81,59 +81,52 @@ public sealed class DocumentContent(
             return IntegrityProblem();
         }
 
+        Stream blob;
         try
         {
-            Stream blob;
+            blob = await store.OpenReadAsync(document.BlobName, cancellationToken);
+        }
+        catch (BlobMissingException)
+        {
+            ConfirmBeforeAnswering(accessRevision);
+            logger.LogError("A document's encrypted content is missing from the document store.");
+            return IntegrityProblem();
+        }
+        await using (blob)
+        {
+            // Recorded before any content leaves.
+            await documents.RecordReadAsync(document, preview, length, accessRevision, cancellationToken);
+            var response = http.Response;
+            response.StatusCode = ranged ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+            response.ContentType = document.ContentType;
+            response.ContentLength = length;
+            response.Headers.AcceptRanges = "bytes";
+            response.Headers.ETag = $"\"{Convert.ToHexString(document.Sha256).ToLowerInvariant()}\"";
+            response.Headers.ContentSecurityPolicy = "sandbox";
+            if (ranged)
+            {
+                response.Headers.ContentRange = $"bytes {from}-{to}/{document.SizeBytes}";
+            }
+            var disposition = new ContentDispositionHeaderValue(preview ? "inline" : "attachment");
+            disposition.SetHttpFileName(document.FileName);
+            response.Headers.ContentDisposition = disposition.ToString();
             try
             {
-                blob = await store.OpenReadAsync(document.BlobName, cancellationToken);
+                await DocumentCipher.DecryptAsync(blob, response.BodyWriter, dataKey, document.Id, document.PatientId, document.SizeBytes, from, to, cancellationToken);
             }
-            catch (BlobMissingException)
+            catch (DocumentIntegrityException ex)
             {
-                ConfirmBeforeAnswering(accessRevision);
-                logger.LogError("A document's encrypted content is missing from the document store.");
+                logger.LogError("A document failed its integrity check while being sent: {Reason}", ex.Message);
+                if (response.HasStarted)
+                {
+                    http.Abort();
+                    return Results.Empty;
+                }
+                response.Clear();
                 return IntegrityProblem();
             }
-            await using (blob)
-            {
-                // Recorded before any content leaves.
-                await documents.RecordReadAsync(document, preview, length, accessRevision, cancellationToken);
-                var response = http.Response;
-                response.StatusCode = ranged ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
-                response.ContentType = document.ContentType;
-                response.ContentLength = length;
-                response.Headers.AcceptRanges = "bytes";
-                response.Headers.ETag = $"\"{Convert.ToHexString(document.Sha256).ToLowerInvariant()}\"";
-                response.Headers.ContentSecurityPolicy = "sandbox";
-                if (ranged)
-                {
-                    response.Headers.ContentRange = $"bytes {from}-{to}/{document.SizeBytes}";
-                }
-                var disposition = new ContentDispositionHeaderValue(preview ? "inline" : "attachment");
-                disposition.SetHttpFileName(document.FileName);
-                response.Headers.ContentDisposition = disposition.ToString();
-                try
-                {
-                    await DocumentCipher.DecryptAsync(blob, response.BodyWriter, dataKey, document.Id, document.PatientId, document.SizeBytes, from, to, cancellationToken);
-                }
-                catch (DocumentIntegrityException ex)
-                {
-                    logger.LogError("A document failed its integrity check while being sent: {Reason}", ex.Message);
-                    if (response.HasStarted)
-                    {
-                        http.Abort();
-                        return Results.Empty;
-                    }
-                    response.Clear();
-                    return IntegrityProblem();
-                }
-            }
-            return Results.Empty;
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
+        return Results.Empty;
     }
 
     /// <summary>

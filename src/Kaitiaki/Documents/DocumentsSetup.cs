@@ -7,6 +7,7 @@ public static class DocumentsSetup
     public static IServiceCollection AddDocuments(this IServiceCollection services)
     {
         services.AddSingleton<MasterKeys>();
+        services.AddSingleton<DataKeys>();
         services.AddSingleton<IDocumentStore, FileDocumentStore>();
         services.AddScoped<DocumentAccessPolicy>();
         services.AddScoped<DocumentService>();

@@ -7,6 +7,7 @@ namespace Kaitiaki.Storage;
 /// still the newest this process knows, and only until its own deadline (a session's timeout, a proxy grant's expiry,
 /// or a minute at most). A remembered answer is provisional: the request's audit event is committed only if the
 /// revision still holds (<see cref="Audit.AuditWriter"/>), and otherwise the request decides again from the database.
+/// <see cref="Documents.DataKeys"/> keeps unwrapped data keys here too, for the same short lifetime.
 /// </summary>
 public sealed class AccessCache<TKey, TValue>(AccessRevisions revisions, TimeProvider clock) where TKey : notnull
 {
