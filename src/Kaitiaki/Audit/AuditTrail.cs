@@ -76,9 +76,11 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAc
         Guid? actorAccountId,
         Guid? sessionId)
     {
+        var now = clock.GetUtcNow();
         var e = new AuditEvent
         {
-            OccurredAt = AuditEvent.TrimToMicroseconds(clock.GetUtcNow().UtcDateTime),
+            Id = Guid.CreateVersion7(now),
+            OccurredAt = AuditEvent.TrimToMicroseconds(now.UtcDateTime),
             Action = action,
             Outcome = outcome,
             PatientId = patientId,

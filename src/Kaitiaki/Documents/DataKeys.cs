@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Kaitiaki.Storage;
 
 namespace Kaitiaki.Documents;
@@ -8,28 +9,58 @@ namespace Kaitiaki.Documents;
 /// again soon (a preview, then a download; a range request at a time).
 /// </summary>
 /// <remarks>
-/// The master keys that unwrap every data key are in this process's memory already, so a remembered data key adds
-/// little to what a reader of this memory could take. A remembered key is dropped once its minute is up or the access
-/// revision moves, which a shred or a delete does, and it answers only for the wrapped key it was unwrapped from.
-/// The arrays handed out are shared: callers must not change or clear them.
+/// A remembered key answers only for the master key and wrapped key it was unwrapped from. It stops answering once the
+/// access revision moves (a delete, a shred or a key rotation moves it) or after a minute, and it is cleared from
+/// memory when its entry is dropped: at once if it is asked for again, otherwise within a minute.
 /// </remarks>
-public sealed class DataKeys(MasterKeys keys, AccessCache<Guid, DataKeys.Unwrapped> remembered, AccessRevisions revisions)
+public sealed class DataKeys(MasterKeys keys, AccessCache<Guid, DataKeys.Unwrapped> remembered)
 {
+    /// <summary>
+    /// The document's data key, as a new array the caller owns and should clear when done.
+    /// </summary>
+    /// <param name="readAt">The access revision read before <paramref name="document"/> was.</param>
     /// <exception cref="MasterKeyMissingException">The master key the data key was wrapped under is not available.</exception>
-    /// <exception cref="System.Security.Cryptography.CryptographicException">The wrapped key was altered or wrapped under another key.</exception>
-    public byte[] UnwrapForReading(HealthDocument document)
+    /// <exception cref="CryptographicException">The wrapped key was altered or wrapped under another key.</exception>
+    public byte[] UnwrapForReading(HealthDocument document, long readAt)
     {
         var wrapped = document.WrappedKey ?? throw new InvalidOperationException("A shredded document has no data key.");
         if (remembered.TryGet(document.Id, out var known, out _)
-            && known.KeyId == document.KekId && known.Wrapped.AsSpan().SequenceEqual(wrapped))
+            && known.KeyId == document.KekId && known.Wrapped.AsSpan().SequenceEqual(wrapped)
+            && known.CopyDataKey() is { } copy)
         {
-            return known.DataKey;
+            return copy;
         }
-        var revision = revisions.Known;
         var dataKey = keys.Unwrap(document.KekId, wrapped);
-        remembered.Set(document.Id, new Unwrapped(document.KekId, wrapped.ToArray(), dataKey), revision, validUntil: null);
+        remembered.Set(document.Id, new Unwrapped(document.KekId, wrapped.ToArray(), dataKey.ToArray()), readAt, validUntil: null);
         return dataKey;
     }
 
-    public sealed record Unwrapped(string KeyId, byte[] Wrapped, byte[] DataKey);
+    /// <summary>A remembered data key. Disposing it (when its entry is dropped) clears the key.</summary>
+    public sealed class Unwrapped(string keyId, byte[] wrapped, byte[] dataKey) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private bool _cleared;
+
+        public string KeyId => keyId;
+
+        public byte[] Wrapped => wrapped;
+
+        /// <summary>A copy of the key, or null once it has been cleared.</summary>
+        public byte[]? CopyDataKey()
+        {
+            lock (_gate)
+            {
+                return _cleared ? null : dataKey.ToArray();
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _cleared = true;
+                CryptographicOperations.ZeroMemory(dataKey);
+            }
+        }
+    }
 }

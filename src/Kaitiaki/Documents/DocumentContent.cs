@@ -12,7 +12,8 @@ namespace Kaitiaki.Documents;
 /// after it, the connection is cut, so nothing unverified ever reaches the client.
 /// </summary>
 public sealed class DocumentContent(
-    DocumentService documents, SessionPrincipalFactory principals, DataKeys keys, IDocumentStore store, ILogger<DocumentContent> logger)
+    DocumentService documents, SessionPrincipalFactory principals, DataKeys keys, AccessRevisions revisions, IDocumentStore store,
+    ILogger<DocumentContent> logger)
 {
     /// <summary>
     /// Answers from remembered access decisions when the request's principal was remembered too. If access changed
@@ -38,6 +39,7 @@ public sealed class DocumentContent(
 
     private async Task<IResult> SendOnceAsync(HttpContext http, Guid documentId, bool preview, long? principalRevision, CancellationToken cancellationToken)
     {
+        var knownBefore = revisions.Known;
         var (document, accessRevision) = await documents.FindForContentAsync(http.User.AccountId()!.Value, documentId, principalRevision, cancellationToken);
         if (document?.WrappedKey is null)
         {
@@ -64,7 +66,7 @@ public sealed class DocumentContent(
         byte[] dataKey;
         try
         {
-            dataKey = keys.UnwrapForReading(document);
+            dataKey = keys.UnwrapForReading(document, accessRevision ?? knownBefore);
         }
         catch (MasterKeyMissingException ex)
         {
@@ -81,52 +83,59 @@ public sealed class DocumentContent(
             return IntegrityProblem();
         }
 
-        Stream blob;
         try
         {
-            blob = await store.OpenReadAsync(document.BlobName, cancellationToken);
-        }
-        catch (BlobMissingException)
-        {
-            ConfirmBeforeAnswering(accessRevision);
-            logger.LogError("A document's encrypted content is missing from the document store.");
-            return IntegrityProblem();
-        }
-        await using (blob)
-        {
-            // Recorded before any content leaves.
-            await documents.RecordReadAsync(document, preview, length, accessRevision, cancellationToken);
-            var response = http.Response;
-            response.StatusCode = ranged ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
-            response.ContentType = document.ContentType;
-            response.ContentLength = length;
-            response.Headers.AcceptRanges = "bytes";
-            response.Headers.ETag = $"\"{Convert.ToHexString(document.Sha256).ToLowerInvariant()}\"";
-            response.Headers.ContentSecurityPolicy = "sandbox";
-            if (ranged)
-            {
-                response.Headers.ContentRange = $"bytes {from}-{to}/{document.SizeBytes}";
-            }
-            var disposition = new ContentDispositionHeaderValue(preview ? "inline" : "attachment");
-            disposition.SetHttpFileName(document.FileName);
-            response.Headers.ContentDisposition = disposition.ToString();
+            Stream blob;
             try
             {
-                await DocumentCipher.DecryptAsync(blob, response.BodyWriter, dataKey, document.Id, document.PatientId, document.SizeBytes, from, to, cancellationToken);
+                blob = await store.OpenReadAsync(document.BlobName, cancellationToken);
             }
-            catch (DocumentIntegrityException ex)
+            catch (BlobMissingException)
             {
-                logger.LogError("A document failed its integrity check while being sent: {Reason}", ex.Message);
-                if (response.HasStarted)
-                {
-                    http.Abort();
-                    return Results.Empty;
-                }
-                response.Clear();
+                ConfirmBeforeAnswering(accessRevision);
+                logger.LogError("A document's encrypted content is missing from the document store.");
                 return IntegrityProblem();
             }
+            await using (blob)
+            {
+                // Recorded before any content leaves.
+                await documents.RecordReadAsync(document, preview, length, accessRevision, cancellationToken);
+                var response = http.Response;
+                response.StatusCode = ranged ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+                response.ContentType = document.ContentType;
+                response.ContentLength = length;
+                response.Headers.AcceptRanges = "bytes";
+                response.Headers.ETag = $"\"{Convert.ToHexString(document.Sha256).ToLowerInvariant()}\"";
+                response.Headers.ContentSecurityPolicy = "sandbox";
+                if (ranged)
+                {
+                    response.Headers.ContentRange = $"bytes {from}-{to}/{document.SizeBytes}";
+                }
+                var disposition = new ContentDispositionHeaderValue(preview ? "inline" : "attachment");
+                disposition.SetHttpFileName(document.FileName);
+                response.Headers.ContentDisposition = disposition.ToString();
+                try
+                {
+                    await DocumentCipher.DecryptAsync(blob, response.BodyWriter, dataKey, document.Id, document.PatientId, document.SizeBytes, from, to, cancellationToken);
+                }
+                catch (DocumentIntegrityException ex)
+                {
+                    logger.LogError("A document failed its integrity check while being sent: {Reason}", ex.Message);
+                    if (response.HasStarted)
+                    {
+                        http.Abort();
+                        return Results.Empty;
+                    }
+                    response.Clear();
+                    return IntegrityProblem();
+                }
+            }
+            return Results.Empty;
         }
-        return Results.Empty;
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
     }
 
     /// <summary>

@@ -11,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kaitiaki.Tests.Documents;
 
 /// <summary>
-/// Data keys unwrapped for downloads are remembered for a short while: until the access revision moves, and only for
-/// the wrapped key they were unwrapped from.
+/// Data keys unwrapped for downloads are remembered for a short while: until the access revision moves or a minute has
+/// passed, and only for the wrapped key they were unwrapped from. A dropped key is cleared from memory.
 /// </summary>
 public sealed class DataKeysTests : IAsyncLifetime
 {
@@ -23,23 +23,58 @@ public sealed class DataKeysTests : IAsyncLifetime
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 
     [Fact]
-    public async Task A_data_key_is_remembered_until_the_access_revision_moves()
+    public async Task A_data_key_is_remembered_and_each_caller_gets_a_copy_of_its_own()
     {
-        var (_, ids) = await PatientWithDocumentsAsync(1);
-        var document = await DocumentAsync(ids[0]);
-        var dataKeys = _portal.Services.GetRequiredService<DataKeys>();
-        var masterKeys = _portal.Services.GetRequiredService<MasterKeys>();
+        var (dataKeys, remembered, revisions, document, expected) = await OneDocumentAsync();
 
-        var first = dataKeys.UnwrapForReading(document);
-        Assert.Equal(masterKeys.Unwrap(document.KekId, document.WrappedKey!), first);
-        Assert.Same(first, dataKeys.UnwrapForReading(document));
+        var first = dataKeys.UnwrapForReading(document, revisions.Known);
+        Assert.Equal(expected, first);
+        Assert.True(remembered.TryGet(document.Id, out var entry, out _));
+        Assert.Equal(expected, entry.CopyDataKey());
 
-        var revisions = _portal.Services.GetRequiredService<AccessRevisions>();
+        // Clearing a key after use, as callers do, leaves the remembered one whole.
+        Array.Clear(first);
+        Assert.Equal(expected, dataKeys.UnwrapForReading(document, revisions.Known));
+    }
+
+    [Fact]
+    public async Task A_remembered_key_is_dropped_and_cleared_when_the_access_revision_moves()
+    {
+        var (dataKeys, remembered, revisions, document, expected) = await OneDocumentAsync();
+        dataKeys.UnwrapForReading(document, revisions.Known);
+        Assert.True(remembered.TryGet(document.Id, out var entry, out _));
+
         revisions.Observe(revisions.Known + 1);
 
-        var again = dataKeys.UnwrapForReading(document);
-        Assert.NotSame(first, again);
-        Assert.Equal(first, again);
+        Assert.False(remembered.TryGet(document.Id, out _, out _));
+        Assert.Null(entry.CopyDataKey());
+        Assert.Equal(expected, dataKeys.UnwrapForReading(document, revisions.Known));
+    }
+
+    [Fact]
+    public async Task A_remembered_key_nobody_asks_for_again_is_cleared_by_the_sweep_after_its_minute()
+    {
+        var (dataKeys, remembered, revisions, document, _) = await OneDocumentAsync();
+        dataKeys.UnwrapForReading(document, revisions.Known);
+        Assert.True(remembered.TryGet(document.Id, out var entry, out _));
+
+        remembered.Sweep();
+        Assert.NotNull(entry.CopyDataKey());
+
+        _portal.Clock.Advance(TimeSpan.FromSeconds(61));
+        remembered.Sweep();
+        Assert.Null(entry.CopyDataKey());
+    }
+
+    [Fact]
+    public async Task A_key_unwrapped_from_a_row_read_before_the_newest_revision_is_not_remembered_as_current()
+    {
+        var (dataKeys, remembered, revisions, document, expected) = await OneDocumentAsync();
+        revisions.Observe(revisions.Known + 1);
+
+        Assert.Equal(expected, dataKeys.UnwrapForReading(document, revisions.Known - 1));
+
+        Assert.False(remembered.TryGet(document.Id, out _, out _));
     }
 
     [Fact]
@@ -50,23 +85,25 @@ public sealed class DataKeysTests : IAsyncLifetime
         var other = await DocumentAsync(ids[1]);
         var dataKeys = _portal.Services.GetRequiredService<DataKeys>();
         var masterKeys = _portal.Services.GetRequiredService<MasterKeys>();
-        var own = dataKeys.UnwrapForReading(document);
+        var revision = _portal.Services.GetRequiredService<AccessRevisions>().Known;
+        var own = dataKeys.UnwrapForReading(document, revision);
 
-        // Another document's wrapped key on this row (a swap) unwraps to that document's key, never this one's.
+        // Another document's wrapped key on this row (a swap) unwraps to that document's key, never to the one remembered
+        // for this row.
         document.WrappedKey = other.WrappedKey;
-        var swapped = dataKeys.UnwrapForReading(document);
+        var swapped = dataKeys.UnwrapForReading(document, revision);
         Assert.Equal(masterKeys.Unwrap(other.KekId, other.WrappedKey!), swapped);
         Assert.NotEqual(own, swapped);
 
-        // An altered wrapped key fails to unwrap, though this document's key is remembered.
+        // An altered wrapped key is unwrapped afresh, and fails.
         var altered = other.WrappedKey!.ToArray();
         altered[^1] ^= 1;
         document.WrappedKey = altered;
-        Assert.ThrowsAny<CryptographicException>(() => dataKeys.UnwrapForReading(document));
+        Assert.ThrowsAny<CryptographicException>(() => dataKeys.UnwrapForReading(document, revision));
     }
 
     [Fact]
-    public async Task Documents_read_before_a_key_rotation_still_open_after_the_old_key_is_retired()
+    public async Task Documents_read_just_before_a_key_rotation_still_open_after_the_old_key_is_retired()
     {
         var (client, ids) = await PatientWithDocumentsAsync(3);
         foreach (var id in ids)
@@ -88,6 +125,15 @@ public sealed class DataKeysTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.StartsWith("%PDF", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
+    }
+
+    private async Task<(DataKeys DataKeys, AccessCache<Guid, DataKeys.Unwrapped> Remembered, AccessRevisions Revisions, HealthDocument Document, byte[] Expected)> OneDocumentAsync()
+    {
+        var (_, ids) = await PatientWithDocumentsAsync(1);
+        var document = await DocumentAsync(ids[0]);
+        var expected = _portal.Services.GetRequiredService<MasterKeys>().Unwrap(document.KekId, document.WrappedKey!);
+        return (_portal.Services.GetRequiredService<DataKeys>(), _portal.Services.GetRequiredService<AccessCache<Guid, DataKeys.Unwrapped>>(),
+            _portal.Services.GetRequiredService<AccessRevisions>(), document, expected);
     }
 
     private async Task<(HttpClient Client, List<Guid> Ids)> PatientWithDocumentsAsync(int count)
