@@ -50,7 +50,8 @@ public static class AccountsSetup
                 o.Lockout.AllowedForNewUsers = true;
                 o.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
             })
-            .AddEntityFrameworkStores<KaitiakiDb>();
+            .AddEntityFrameworkStores<KaitiakiDb>()
+            .AddUserStore<AccountStore>();
         services.Configure<PasswordHasherOptions>(o =>
         {
             o.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;

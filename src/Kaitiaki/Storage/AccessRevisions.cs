@@ -76,9 +76,8 @@ public sealed class AccessRevisions
         var modified = entry.State == EntityState.Modified;
         return entry.Entity switch
         {
-            // Only the columns that decide access count. Identity's user store marks every column of an account it saves as
-            // modified, though, so in practice a sign-in that updates the account moves the revision too; that costs a
-            // fresh read of remembered decisions, never a missed change.
+            // Only the columns that decide access count. AccountStore saves only the columns that changed, so a sign-in or a
+            // wrong password does not move the revision; an account saved without its original values counts whole.
             Account => modified
                 ? IsModified(entry, nameof(Account.LockoutEnd), nameof(Account.Kind), nameof(Account.PatientId), nameof(Account.OperatorRole), nameof(Account.DisplayName))
                 : entry.State == EntityState.Deleted,

@@ -243,7 +243,7 @@ public sealed class RememberedAccessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Access_revision_moves_with_access_changes_and_not_with_reads_or_last_seen_touches()
+    public async Task Access_revision_moves_with_access_changes_and_not_with_reads_sign_ins_or_last_seen_touches()
     {
         var (_, client, documentId) = await PatientWithDocumentAsync();
         var start = await RevisionAsync();
@@ -254,6 +254,23 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/documents/{documentId}/content")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/documents")).StatusCode);
         Assert.Equal(start, await RevisionAsync());
+
+        // Signing in makes a new session and a wrong password counts a failure; neither takes anyone's access away. (A
+        // wrong password moved the revision until AccountStore saved only the account's changed columns.) The failure that
+        // locks the account does move it.
+        var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
+        var beforeSignIns = await RevisionAsync();
+        await _portal.SignInApiAsync(patient);
+        await _portal.SignInApiAsync(patient);
+        Assert.Equal(beforeSignIns, await RevisionAsync());
+        for (var attempt = 1; attempt < 5; attempt++)
+        {
+            await _portal.Client.PostAsJsonAsync("/api/v1/auth/login", new { email = patient.Email, password = "not the password" });
+        }
+        Assert.Equal(beforeSignIns, await RevisionAsync());
+        await _portal.Client.PostAsJsonAsync("/api/v1/auth/login", new { email = patient.Email, password = "not the password" });
+        Assert.Equal(beforeSignIns + 1, await RevisionAsync());
+        start = beforeSignIns + 1;
 
         // Hiding a document changes it; signing out revokes a session.
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync($"/api/v1/documents/{documentId}/hide", null)).StatusCode);
