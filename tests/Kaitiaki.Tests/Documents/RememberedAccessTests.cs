@@ -246,37 +246,37 @@ public sealed class RememberedAccessTests : IAsyncLifetime
     public async Task Access_revision_moves_with_access_changes_and_not_with_reads_sign_ins_or_last_seen_touches()
     {
         var (_, client, documentId) = await PatientWithDocumentAsync();
-        var start = await RevisionAsync();
+        var start = await _portal.AccessRevisionAsync();
 
         // Reads, lists and last-seen touches change nobody's access.
         await WarmAsync(client, documentId);
         _portal.Clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/documents/{documentId}/content")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/documents")).StatusCode);
-        Assert.Equal(start, await RevisionAsync());
+        Assert.Equal(start, await _portal.AccessRevisionAsync());
 
         // Signing in makes a new session and a wrong password counts a failure; neither takes anyone's access away. (A
         // wrong password moved the revision until AccountStore saved only the account's changed columns.) The failure that
         // locks the account does move it.
         var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
-        var beforeSignIns = await RevisionAsync();
+        var beforeSignIns = await _portal.AccessRevisionAsync();
         await _portal.SignInApiAsync(patient);
         await _portal.SignInApiAsync(patient);
-        Assert.Equal(beforeSignIns, await RevisionAsync());
+        Assert.Equal(beforeSignIns, await _portal.AccessRevisionAsync());
         for (var attempt = 1; attempt < 5; attempt++)
         {
             await _portal.Client.PostAsJsonAsync("/api/v1/auth/login", new { email = patient.Email, password = "not the password" });
         }
-        Assert.Equal(beforeSignIns, await RevisionAsync());
+        Assert.Equal(beforeSignIns, await _portal.AccessRevisionAsync());
         await _portal.Client.PostAsJsonAsync("/api/v1/auth/login", new { email = patient.Email, password = "not the password" });
-        Assert.Equal(beforeSignIns + 1, await RevisionAsync());
+        Assert.Equal(beforeSignIns + 1, await _portal.AccessRevisionAsync());
         start = beforeSignIns + 1;
 
         // Hiding a document changes it; signing out revokes a session.
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync($"/api/v1/documents/{documentId}/hide", null)).StatusCode);
-        Assert.Equal(start + 1, await RevisionAsync());
+        Assert.Equal(start + 1, await _portal.AccessRevisionAsync());
         Assert.True((await client.PostAsync("/api/v1/auth/logout", null)).IsSuccessStatusCode);
-        Assert.Equal(start + 2, await RevisionAsync());
+        Assert.Equal(start + 2, await _portal.AccessRevisionAsync());
     }
 
     private async Task<(TestUser Patient, HttpClient Client, Guid DocumentId)> PatientWithDocumentAsync()
@@ -319,8 +319,6 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents
             .CountAsync(e => e.ResourceId == documentId && e.Action == AuditAction.DocumentDownloaded));
 
-    private Task<long> RevisionAsync() =>
-        _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AccessRevisions.Select(r => r.Value).SingleAsync());
 
     /// <summary>
     /// Changes the database as the command line or another server would: through a context whose revision counter is

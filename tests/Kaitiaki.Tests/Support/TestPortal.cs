@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -155,6 +156,10 @@ public sealed class TestPortal : IAsyncDisposable
         await using var scope = Services.CreateAsyncScope();
         return await work(scope.ServiceProvider);
     }
+
+    /// <summary>The access revision as the database holds it (architecture, section 3.4).</summary>
+    public Task<long> AccessRevisionAsync() =>
+        WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AccessRevisions.Select(r => r.Value).SingleAsync());
 
     public Task<Practice> CreatePracticeAsync(string name = "Test Practice", string? stem = null) =>
         WithScopeAsync(sp => sp.GetRequiredService<PracticeService>().CreatePracticeAsync(
