@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Kaitiaki.Documents;
 using Kaitiaki.Storage;
 using Kaitiaki.Tests.Support;
@@ -80,7 +78,7 @@ public sealed class DataKeysTests : IAsyncLifetime
     [Fact]
     public async Task A_remembered_key_answers_only_for_the_wrapped_key_it_came_from()
     {
-        var (_, ids) = await PatientWithDocumentsAsync(2);
+        var (_, _, ids) = await _portal.PatientWithDocumentsAsync(2);
         var document = await DocumentAsync(ids[0]);
         var other = await DocumentAsync(ids[1]);
         var dataKeys = _portal.Services.GetRequiredService<DataKeys>();
@@ -105,7 +103,7 @@ public sealed class DataKeysTests : IAsyncLifetime
     [Fact]
     public async Task Documents_read_just_before_a_key_rotation_still_open_after_the_old_key_is_retired()
     {
-        var (client, ids) = await PatientWithDocumentsAsync(3);
+        var (_, client, ids) = await _portal.PatientWithDocumentsAsync(3);
         foreach (var id in ids)
         {
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/documents/{id}/content")).StatusCode);
@@ -129,25 +127,11 @@ public sealed class DataKeysTests : IAsyncLifetime
 
     private async Task<(DataKeys DataKeys, AccessCache<Guid, DataKeys.Unwrapped> Remembered, AccessRevisions Revisions, HealthDocument Document, byte[] Expected)> OneDocumentAsync()
     {
-        var (_, ids) = await PatientWithDocumentsAsync(1);
+        var (_, _, ids) = await _portal.PatientWithDocumentsAsync(1);
         var document = await DocumentAsync(ids[0]);
         var expected = _portal.Services.GetRequiredService<MasterKeys>().Unwrap(document.KekId, document.WrappedKey!);
         return (_portal.Services.GetRequiredService<DataKeys>(), _portal.Services.GetRequiredService<AccessCache<Guid, DataKeys.Unwrapped>>(),
             _portal.Services.GetRequiredService<AccessRevisions>(), document, expected);
-    }
-
-    private async Task<(HttpClient Client, List<Guid> Ids)> PatientWithDocumentsAsync(int count)
-    {
-        var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
-        var client = await _portal.SignInApiAsync(patient);
-        var ids = new List<Guid>();
-        for (var i = 0; i < count; i++)
-        {
-            var created = await TestPortal.UploadAsync(client, TestPortal.Pdf(20_000, seed: i + 1));
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            ids.Add((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
-        }
-        return (client, ids);
     }
 
     private Task<HealthDocument> DocumentAsync(Guid id) =>

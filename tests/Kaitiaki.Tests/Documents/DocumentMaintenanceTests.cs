@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Kaitiaki.Audit;
 using Kaitiaki.Documents;
 using Kaitiaki.Storage;
@@ -23,25 +21,12 @@ public sealed class DocumentMaintenanceTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 
-    private async Task<(HttpClient Client, List<Guid> Ids)> PatientWithDocumentsAsync(int count, string category = "correspondence")
-    {
-        var practice = await _portal.CreatePracticeAsync();
-        var client = await _portal.SignInApiAsync(await _portal.CreatePatientAsync(practice));
-        var ids = new List<Guid>();
-        for (var i = 0; i < count; i++)
-        {
-            var response = await TestPortal.UploadAsync(client, TestPortal.Pdf(2000 + i, i), category: category);
-            ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
-        }
-        return (client, ids);
-    }
-
     private Task<T> InScope<T>(Func<IServiceProvider, Task<T>> work) => _portal.WithScopeAsync(work);
 
     [Fact]
     public async Task Deleted_documents_are_shredded_only_after_the_grace_period_and_each_shred_is_audited()
     {
-        var (client, ids) = await PatientWithDocumentsAsync(2);
+        var (_, client, ids) = await _portal.PatientWithDocumentsAsync(2);
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/documents/{ids[0]}")).StatusCode);
 
         Assert.Equal(0, await InScope(sp => sp.GetRequiredService<DocumentMaintenance>().PurgeAsync(null, CancellationToken.None)));
@@ -64,10 +49,10 @@ public sealed class DocumentMaintenanceTests : IAsyncLifetime
     [Fact]
     public async Task Retention_dry_run_changes_nothing_and_apply_shreds_only_expired_documents()
     {
-        var (_, photos) = await PatientWithDocumentsAsync(2, category: "photo");
+        var (_, _, photos) = await _portal.PatientWithDocumentsAsync(2, category: "photo");
         _portal.Clock.Advance(TimeSpan.FromDays(400));
-        var (_, recent) = await PatientWithDocumentsAsync(1, category: "photo");
-        var (_, letters) = await PatientWithDocumentsAsync(1, category: "correspondence");
+        var (_, _, recent) = await _portal.PatientWithDocumentsAsync(1, category: "photo");
+        var (_, _, letters) = await _portal.PatientWithDocumentsAsync(1, category: "correspondence");
 
         var candidates = await InScope(sp => sp.GetRequiredService<DocumentMaintenance>().RetentionCandidatesAsync(CancellationToken.None));
         Assert.Equal(photos.Order(), candidates.Select(c => c.DocumentId).Order());
@@ -83,7 +68,7 @@ public sealed class DocumentMaintenanceTests : IAsyncLifetime
     [Fact]
     public async Task Verify_reports_blobs_without_rows_and_rows_without_blobs_and_deletes_nothing()
     {
-        var (_, ids) = await PatientWithDocumentsAsync(3);
+        var (_, _, ids) = await _portal.PatientWithDocumentsAsync(3);
         var clean = await InScope(sp => sp.GetRequiredService<DocumentMaintenance>().VerifyAsync(null, CancellationToken.None));
         Assert.True(clean.Clean);
         Assert.Equal(3, clean.Checked);
@@ -107,7 +92,7 @@ public sealed class DocumentMaintenanceTests : IAsyncLifetime
     [Fact]
     public async Task Key_rotation_rewraps_every_data_key_resumes_after_an_interruption_and_retires_the_old_key()
     {
-        var (client, ids) = await PatientWithDocumentsAsync(5);
+        var (_, client, ids) = await _portal.PatientWithDocumentsAsync(5);
         var oldKey = await InScope(sp => Task.FromResult(sp.GetRequiredService<MasterKeys>().TryCurrentKeyId()!));
 
         // An interrupted rotation: a new key is current and only two data keys were re-wrapped.

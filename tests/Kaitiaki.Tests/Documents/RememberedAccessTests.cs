@@ -137,7 +137,7 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         var hillStreet = await _portal.CreatePracticeAsync("Hill Street Surgery");
         var harbour = await _portal.CreatePracticeAsync("Harbour Medical");
         var patient = await _portal.CreatePatientAsync(hillStreet);
-        var documentId = await UploadAsync(await _portal.SignInApiAsync(patient));
+        var documentId = await TestPortal.UploadedIdAsync(await _portal.SignInApiAsync(patient), TestPortal.Pdf(20_000));
         var clinician = await _portal.CreateStaffAsync(hillStreet, StaffRole.Clinician);
         var clinicianClient = await _portal.SignInApiAsync(clinician);
         await WarmAsync(clinicianClient, documentId);
@@ -281,16 +281,8 @@ public sealed class RememberedAccessTests : IAsyncLifetime
 
     private async Task<(TestUser Patient, HttpClient Client, Guid DocumentId)> PatientWithDocumentAsync()
     {
-        var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
-        var client = await _portal.SignInApiAsync(patient);
-        return (patient, client, await UploadAsync(client));
-    }
-
-    private static async Task<Guid> UploadAsync(HttpClient client)
-    {
-        var created = await TestPortal.UploadAsync(client, TestPortal.Pdf(20_000));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var (patient, client, ids) = await _portal.PatientWithDocumentsAsync(1);
+        return (patient, client, ids[0]);
     }
 
     private Task<ProxyGrant> GrantAsync(TestUser proxy, TestUser patient, DateTime? expiresAt) =>

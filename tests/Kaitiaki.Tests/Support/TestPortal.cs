@@ -282,6 +282,27 @@ public sealed class TestPortal : IAsyncDisposable
         return await client.PostAsync("/api/v1/documents", form);
     }
 
+    /// <summary>A new patient at a new practice, signed in through the API, who has uploaded <paramref name="count"/> PDFs.</summary>
+    public async Task<(TestUser Patient, HttpClient Client, List<Guid> Ids)> PatientWithDocumentsAsync(int count, string category = "correspondence")
+    {
+        var patient = await CreatePatientAsync(await CreatePracticeAsync());
+        var client = await SignInApiAsync(patient);
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(await UploadedIdAsync(client, Pdf(20_000 + i, seed: i + 1), category));
+        }
+        return (patient, client, ids);
+    }
+
+    /// <summary>Uploads a PDF that must be accepted; returns its id.</summary>
+    public static async Task<Guid> UploadedIdAsync(HttpClient client, byte[] content, string category = "correspondence")
+    {
+        var created = await UploadAsync(client, content, category: category);
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
     /// <summary>A small but genuine-looking PDF of the given size.</summary>
     public static byte[] Pdf(int size, int seed = 1)
     {
