@@ -32,6 +32,10 @@ public enum AuditAction
     StaffMembershipAdded = 35,
     ProxyGrantCreated = 36,
     OperatorCreated = 37,
+    EnrolmentTransferRequested = 38,
+    EnrolmentTransferAccepted = 39,
+    EnrolmentTransferDeclined = 40,
+    EnrolmentTransferRefused = 41,
 
     AccessLogViewed = 50,
     PatientListViewed = 51,

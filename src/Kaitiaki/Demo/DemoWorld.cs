@@ -100,6 +100,7 @@ public static class DemoWorld
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<KaitiakiDb>();
         var practices = sp.GetRequiredService<PracticeService>();
+        var enrolments = sp.GetRequiredService<EnrolmentService>();
         var hasher = sp.GetRequiredService<IPasswordHasher<Account>>();
         var options = sp.GetRequiredService<KaitiakiOptions>();
         var audit = sp.GetRequiredService<AuditTrail>();
@@ -178,12 +179,12 @@ public static class DemoWorld
             if (practice == totara)
             {
                 // Tōtara Street's patients enrolled there first, then moved to Harbourside when it left the portal.
-                await practices.EnrolAsync(patient.Id, totara.Id, today.AddYears(-6), cancellationToken);
-                await practices.EnrolAsync(patient.Id, harbour.Id, today.AddMonths(-3), cancellationToken);
+                await enrolments.EnrolAsync(patient.Id, totara.Id, today.AddYears(-6), cancellationToken);
+                await enrolments.EnrolAsync(patient.Id, harbour.Id, today.AddMonths(-3), cancellationToken);
             }
             else
             {
-                await practices.EnrolAsync(patient.Id, practice.Id, today.AddYears(-2), cancellationToken);
+                await enrolments.EnrolAsync(patient.Id, practice.Id, today.AddYears(-2), cancellationToken);
             }
         }
         await db.SaveChangesAsync(cancellationToken);

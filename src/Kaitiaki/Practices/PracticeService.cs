@@ -12,10 +12,32 @@ public sealed class ValidationFailedException(string field, string message) : Ex
     public string Field { get; } = field;
 }
 
+public enum RegistrationOutcome
+{
+    /// <summary>A new patient: added, enrolled at the practice and (when asked) invited.</summary>
+    Registered,
+
+    /// <summary>Already registered, details matched: the patient has been asked to agree to move. Nothing is granted yet.</summary>
+    TransferRequested,
+
+    /// <summary>Already enrolled at this practice: nothing changed.</summary>
+    AlreadyEnrolled,
+
+    /// <summary>The NHI is registered with other details: nothing changed, and the attempt is on the patient's trail.</summary>
+    NotMatched,
+}
+
+/// <summary>
+/// What registering a patient did. Only a new patient is returned: for a registered one, the caller learns nothing it
+/// could not see before. Pages must not show the outcome to staff (<see cref="RegistrationOutcome"/> is for tests and
+/// logs of the portal itself), so that the answer never tells whether an NHI and a date of birth match someone.
+/// </summary>
+public sealed record Registration(RegistrationOutcome Outcome, Patient? NewPatient, string? ActivationCode);
+
 public sealed record NewPatient(string? Nhi, string? GivenName, string? FamilyName, DateOnly? DateOfBirth, string? Email, string? Mobile, ContactMethod PreferredContact);
 
 /// <summary>Practices, patients, enrolments and proxy grants. Every change is audited in its own transaction.</summary>
-public sealed class PracticeService(KaitiakiDb db, AuditTrail audit, InvitationService invitations, TimeProvider clock)
+public sealed class PracticeService(KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, TimeProvider clock)
 {
     public async Task<Practice> CreatePracticeAsync(string name, string hpiFacilityId, string privacyContactName, string privacyContactEmail, CancellationToken cancellationToken)
     {
@@ -55,10 +77,11 @@ public sealed class PracticeService(KaitiakiDb db, AuditTrail audit, InvitationS
     }
 
     /// <summary>
-    /// Adds a patient, enrols them at the practice and, when asked, invites them — all or nothing.
-    /// A patient already known by NHI is enrolled rather than duplicated.
+    /// Adds a new patient, enrols them at the practice and, when asked, invites them — all or nothing. A patient already
+    /// known by NHI is never enrolled from these details alone: when the date of birth matches they are asked to agree
+    /// to the move (<see cref="EnrolmentService.RequestTransferAsync"/>), and until they do the practice reads nothing.
     /// </summary>
-    public async Task<(Patient Patient, string? ActivationCode)> RegisterPatientAsync(
+    public async Task<Registration> RegisterPatientAsync(
         Guid practiceId, NewPatient input, bool invite, Guid? staffAccountId, CancellationToken cancellationToken)
     {
         if (Nhi.Validate(input.Nhi) is { } nhiProblem)
@@ -86,31 +109,31 @@ public sealed class PracticeService(KaitiakiDb db, AuditTrail audit, InvitationS
         {
             throw new ValidationFailedException("practiceId", "This practice has left Kaitiaki and cannot enrol patients.");
         }
-        var patient = await db.Patients.FirstOrDefaultAsync(p => p.Nhi == nhi, cancellationToken);
-        if (patient is null)
+        var registered = await db.Patients.AsNoTracking().FirstOrDefaultAsync(p => p.Nhi == nhi, cancellationToken);
+        if (registered is not null)
         {
-            patient = new Patient
-            {
-                Nhi = nhi,
-                GivenName = input.GivenName!.Trim(),
-                FamilyName = input.FamilyName!.Trim(),
-                DateOfBirth = dob,
-                Email = input.Email!.Trim(),
-                Mobile = string.IsNullOrWhiteSpace(input.Mobile) ? null : input.Mobile.Trim(),
-                PreferredContact = input.PreferredContact,
-            };
-            db.Patients.Add(patient);
-            audit.Record(AuditAction.PatientCreated, patientId: patient.Id, practiceId: practiceId, resourceType: "Patient", resourceId: patient.Id);
+            var outcome = await RequestMoveAsync(registered, practice, dob, staffAccountId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new Registration(outcome, null, null);
         }
-        else if (patient.DateOfBirth != dob)
+
+        var patient = new Patient
         {
-            throw new ValidationFailedException("dateOfBirth", "A patient with this NHI is already registered with a different date of birth. Please check the details.");
-        }
-        await EnrolAsync(patient.Id, practiceId, today, cancellationToken);
+            Nhi = nhi,
+            GivenName = input.GivenName!.Trim(),
+            FamilyName = input.FamilyName!.Trim(),
+            DateOfBirth = dob,
+            Email = input.Email!.Trim(),
+            Mobile = string.IsNullOrWhiteSpace(input.Mobile) ? null : input.Mobile.Trim(),
+            PreferredContact = input.PreferredContact,
+        };
+        db.Patients.Add(patient);
+        audit.Record(AuditAction.PatientCreated, patientId: patient.Id, practiceId: practiceId, resourceType: "Patient", resourceId: patient.Id);
+        await enrolments.EnrolAsync(patient.Id, practiceId, today, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         string? code = null;
-        if (invite && !await db.Users.AnyAsync(a => a.PatientId == patient.Id, cancellationToken))
+        if (invite)
         {
             try
             {
@@ -122,25 +145,24 @@ public sealed class PracticeService(KaitiakiDb db, AuditTrail audit, InvitationS
             }
         }
         await transaction.CommitAsync(cancellationToken);
-        return (patient, code);
+        return new Registration(RegistrationOutcome.Registered, patient, code);
     }
 
-    /// <summary>Enrols a patient, ending any current enrolment elsewhere. Refuses a duplicate enrolment at the same practice.</summary>
-    public async Task EnrolAsync(Guid patientId, Guid practiceId, DateOnly startedOn, CancellationToken cancellationToken)
+    private async Task<RegistrationOutcome> RequestMoveAsync(Patient registered, Practice practice, DateOnly dateOfBirth, Guid? staffAccountId,
+        CancellationToken cancellationToken)
     {
-        var current = await db.Enrolments.Where(e => e.PatientId == patientId && e.EndedOn == null).ToListAsync(cancellationToken);
-        if (current.Any(e => e.PracticeId == practiceId))
+        if (registered.DateOfBirth != dateOfBirth)
         {
-            throw new ValidationFailedException("nhi", "This patient is already enrolled at this practice.");
+            enrolments.RecordMismatch(registered.Id, practice.Id, staffAccountId);
+            await db.SaveChangesAsync(cancellationToken);
+            return RegistrationOutcome.NotMatched;
         }
-        foreach (var old in current)
+        if (await db.Enrolments.AnyAsync(e => e.PatientId == registered.Id && e.PracticeId == practice.Id && e.EndedOn == null, cancellationToken))
         {
-            old.EndedOn = startedOn;
-            audit.Record(AuditAction.EnrolmentEnded, patientId: patientId, practiceId: old.PracticeId, resourceType: "Enrolment", resourceId: old.Id);
+            return RegistrationOutcome.AlreadyEnrolled;
         }
-        var enrolment = new Enrolment { PatientId = patientId, PracticeId = practiceId, StartedOn = startedOn };
-        db.Enrolments.Add(enrolment);
-        audit.Record(AuditAction.EnrolmentStarted, patientId: patientId, practiceId: practiceId, resourceType: "Enrolment", resourceId: enrolment.Id);
+        await enrolments.RequestTransferAsync(registered, practice, staffAccountId, cancellationToken);
+        return RegistrationOutcome.TransferRequested;
     }
 
     public async Task<ProxyGrant> GrantProxyAsync(Guid proxyAccountId, Guid patientId, ProxyReason reason, DateTime? expiresAt, CancellationToken cancellationToken)

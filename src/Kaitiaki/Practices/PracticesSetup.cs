@@ -5,6 +5,7 @@ public static class PracticesSetup
     public static IServiceCollection AddPractices(this IServiceCollection services)
     {
         services.AddScoped<PracticeService>();
+        services.AddScoped<EnrolmentService>();
         services.AddScoped<StaffAccess>();
         return services;
     }

@@ -32,6 +32,7 @@ public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<A
     public DbSet<Enrolment> Enrolments => Set<Enrolment>();
     public DbSet<StaffMembership> StaffMemberships => Set<StaffMembership>();
     public DbSet<ProxyGrant> ProxyGrants => Set<ProxyGrant>();
+    public DbSet<EnrolmentTransfer> EnrolmentTransfers => Set<EnrolmentTransfer>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<HealthDocument> Documents => Set<HealthDocument>();
     public DbSet<AccessRevision> AccessRevisions => Set<AccessRevision>();
@@ -39,6 +40,8 @@ public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<A
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
+        // Each feature configures its own entities (IEntityTypeConfiguration<T> in the feature's folder).
+        builder.ApplyConfigurationsFromAssembly(typeof(KaitiakiDb).Assembly);
 
         builder.Entity<Account>(a =>
         {

@@ -164,7 +164,7 @@ public sealed partial class DocumentAccessMatrixTests : IAsyncLifetime
             var patient = await portal.CreatePatientAsync(hillStreet);
             await portal.WithScopeAsync(async sp =>
             {
-                await sp.GetRequiredService<PracticeService>().EnrolAsync(
+                await sp.GetRequiredService<EnrolmentService>().EnrolAsync(
                     patient.PatientId!.Value, harbour.Id, DateOnly.FromDateTime(portal.Clock.GetUtcNow().UtcDateTime), CancellationToken.None);
                 return await sp.GetRequiredService<Kaitiaki.Storage.KaitiakiDb>().SaveChangesAsync();
             });

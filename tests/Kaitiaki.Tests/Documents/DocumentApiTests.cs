@@ -109,7 +109,7 @@ public sealed class DocumentApiTests : IAsyncLifetime
 
         await _portal.WithScopeAsync(async sp =>
         {
-            await sp.GetRequiredService<PracticeService>().EnrolAsync(patient.PatientId!.Value, second.Id, DateOnly.FromDateTime(DateTime.UtcNow), CancellationToken.None);
+            await sp.GetRequiredService<EnrolmentService>().EnrolAsync(patient.PatientId!.Value, second.Id, DateOnly.FromDateTime(DateTime.UtcNow), CancellationToken.None);
             return await sp.GetRequiredService<KaitiakiDb>().SaveChangesAsync();
         });
         Assert.Equal(HttpStatusCode.NotFound, (await clinician.GetAsync($"/api/v1/documents/{id}/content")).StatusCode);

@@ -185,10 +185,11 @@ public sealed class TestPortal : IAsyncDisposable
     public async Task<TestUser> CreatePatientAsync(Practice practice, DateOnly? dateOfBirth = null)
     {
         var email = $"patient-{Guid.NewGuid():N}@example.nz";
-        var (patient, _) = await WithScopeAsync(sp => sp.GetRequiredService<PracticeService>().RegisterPatientAsync(
+        var registration = await WithScopeAsync(sp => sp.GetRequiredService<PracticeService>().RegisterPatientAsync(
             practice.Id,
             new NewPatient(NewTestNhi(), "Test", "Patient", dateOfBirth ?? new DateOnly(1980, 5, 17), email, "021 555 0101", ContactMethod.Email),
             invite: false, staffAccountId: null, CancellationToken.None));
+        var patient = registration.NewPatient!;
         return await CreateAccountAsync(new Account { Kind = AccountKind.Patient, DisplayName = patient.DisplayName, Email = email, PatientId = patient.Id }, Roles.Patient);
     }
 
@@ -296,9 +297,9 @@ public sealed class TestPortal : IAsyncDisposable
     }
 
     /// <summary>Uploads a PDF that must be accepted; returns its id.</summary>
-    public static async Task<Guid> UploadedIdAsync(HttpClient client, byte[] content, string category = "correspondence")
+    public static async Task<Guid> UploadedIdAsync(HttpClient client, byte[] content, string category = "correspondence", Guid? patientId = null)
     {
-        var created = await UploadAsync(client, content, category: category);
+        var created = await UploadAsync(client, content, category: category, patientId: patientId);
         Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }

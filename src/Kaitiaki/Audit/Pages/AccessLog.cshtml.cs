@@ -12,8 +12,6 @@ namespace Kaitiaki.Audit.Pages;
 [Audited(AuditAction.AccessLogViewed)]
 public sealed class AccessLogModel(KaitiakiDb db, AccessLog log, AuditTrail audit) : PageModel
 {
-    private static readonly TimeZoneInfo NewZealand = FindNewZealand();
-
     public List<AccessLogEntry> Entries { get; private set; } = [];
     public int PageNumber { get; private set; }
 
@@ -29,20 +27,5 @@ public sealed class AccessLogModel(KaitiakiDb db, AccessLog log, AuditTrail audi
         Entries = await log.ForPatientAsync(patientId.Value, accountId, PageNumber, cancellationToken);
         await audit.RecordAndSaveAsync(AuditAction.AccessLogViewed, patientId: patientId, cancellationToken: cancellationToken);
         return Page();
-    }
-
-    public string ToNzTime(DateTime utc) =>
-        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), NewZealand).ToString("d MMM yyyy, h:mm tt");
-
-    private static TimeZoneInfo FindNewZealand()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Pacific/Auckland");
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return TimeZoneInfo.Utc;
-        }
     }
 }

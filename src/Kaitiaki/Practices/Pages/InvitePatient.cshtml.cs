@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Kaitiaki.Practices.Pages;
 
 [Authorize(Policy = AccountsSetup.StaffPolicy)]
-[Audited(AuditAction.PatientCreated, AuditAction.EnrolmentStarted, AuditAction.InvitationCreated)]
+[Audited(AuditAction.PatientCreated, AuditAction.EnrolmentStarted, AuditAction.InvitationCreated, AuditAction.EnrolmentTransferRequested,
+    AuditAction.EnrolmentTransferRefused)]
 [EnableRateLimiting(RateLimits.SignIn)]
 public sealed class InvitePatientModel(StaffAccess access, PracticeService practices) : PageModel
 {
@@ -23,6 +24,12 @@ public sealed class InvitePatientModel(StaffAccess access, PracticeService pract
     [BindProperty] public string? Email { get; set; }
     [BindProperty] public string? Mobile { get; set; }
     [BindProperty] public ContactMethod PreferredContact { get; set; }
+
+    /// <summary>The one answer to every accepted form, whatever it found.</summary>
+    public const string Answer =
+        "Thank you. If this patient is new to Kaitiaki, they have been added to your practice and e-mailed an invitation. " +
+        "If they already use Kaitiaki, we have asked them to agree to join your practice; you will see their records only " +
+        "after they agree, in the portal or by giving you the code we sent them. For the patient's privacy, this message is the same either way.";
 
     public List<StaffPractice> Practices { get; private set; } = [];
     public string? Error { get; private set; }
@@ -45,11 +52,10 @@ public sealed class InvitePatientModel(StaffAccess access, PracticeService pract
         }
         try
         {
-            var (patient, code) = await practices.RegisterPatientAsync(PracticeId,
+            // The outcome is not shown: the same answer whether or not the NHI and date of birth match a registered patient.
+            await practices.RegisterPatientAsync(PracticeId,
                 new NewPatient(Nhi, GivenName, FamilyName, DateOfBirth, Email, Mobile, PreferredContact), invite: true, accountId, cancellationToken);
-            Sent = code is null
-                ? $"{patient.DisplayName} is now enrolled. They already have a Kaitiaki account, so no invitation was needed."
-                : $"{patient.DisplayName} is enrolled and an invitation has been e-mailed to them.";
+            Sent = Answer;
             Nhi = GivenName = FamilyName = Email = Mobile = null;
             DateOfBirth = null;
         }

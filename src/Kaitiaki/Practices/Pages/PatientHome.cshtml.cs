@@ -12,15 +12,24 @@ namespace Kaitiaki.Practices.Pages;
 public sealed record Dependant(string Name, DateTime? ExpiresAt);
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
-[Audited(AuditAction.PatientDetailsViewed)]
-public sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, TimeProvider clock) : PageModel
+[Audited(AuditAction.PatientDetailsViewed, AuditAction.EnrolmentTransferAccepted, AuditAction.EnrolmentTransferDeclined)]
+public sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, EnrolmentService enrolments, TimeProvider clock) : PageModel
 {
+    public List<PendingTransfer> Transfers { get; private set; } = [];
+    public string? Done { get; private set; }
+
     public Patient Patient { get; private set; } = null!;
     public string? PracticeName { get; private set; }
     public List<Dependant> Dependants { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync(string? done, CancellationToken cancellationToken)
     {
+        Done = done switch
+        {
+            "agreed" => "Thank you. Your new practice is shown below, and your old practice can no longer see your records.",
+            "declined" => "Thank you. You declined the request, and nothing has changed.",
+            _ => null,
+        };
         var accountId = User.AccountId();
         // The patient comes from the signed-in account, never from the URL.
         var patient = await db.Users.Where(a => a.Id == accountId && a.PatientId != null)
@@ -41,7 +50,15 @@ public sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, TimeProvid
             .Join(db.Patients, g => g.PatientId, p => p.Id, (g, p) => new { p.GivenName, p.FamilyName, g.ExpiresAt })
             .Select(d => new Dependant(d.GivenName + " " + d.FamilyName, d.ExpiresAt))
             .ToListAsync(cancellationToken);
+        Transfers = await enrolments.PendingForAccountAsync(accountId!.Value, cancellationToken);
         await audit.RecordAndSaveAsync(AuditAction.PatientDetailsViewed, patientId: patient.Id, cancellationToken: cancellationToken);
         return Page();
     }
+
+    /// <summary>The patient agrees to move to the practice that asked. Only their own open request can be agreed to.</summary>
+    public async Task<IActionResult> OnPostAgreeAsync(Guid id, CancellationToken cancellationToken) =>
+        await enrolments.AgreeAsync(User.AccountId()!.Value, id, cancellationToken) ? RedirectToPage(new { done = "agreed" }) : NotFound();
+
+    public async Task<IActionResult> OnPostDeclineAsync(Guid id, CancellationToken cancellationToken) =>
+        await enrolments.DeclineAsync(User.AccountId()!.Value, id, cancellationToken) ? RedirectToPage(new { done = "declined" }) : NotFound();
 }

@@ -503,6 +503,52 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                     b.ToTable("Enrolments");
                 });
 
+            modelBuilder.Entity("Kaitiaki.Practices.EnrolmentTransfer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("CodeHash")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("FailedCodeAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("FromPracticeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RequestedByAccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ToPracticeId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PatientId", "Status");
+
+                    b.HasIndex("ToPracticeId", "Status");
+
+                    b.ToTable("EnrolmentTransfers");
+                });
+
             modelBuilder.Entity("Kaitiaki.Practices.Patient", b =>
                 {
                     b.Property<Guid>("Id")
@@ -840,6 +886,21 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                     b.HasOne("Kaitiaki.Practices.Practice", null)
                         .WithMany()
                         .HasForeignKey("PracticeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kaitiaki.Practices.EnrolmentTransfer", b =>
+                {
+                    b.HasOne("Kaitiaki.Practices.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Kaitiaki.Practices.Practice", null)
+                        .WithMany()
+                        .HasForeignKey("ToPracticeId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -498,6 +498,52 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                     b.ToTable("Enrolments");
                 });
 
+            modelBuilder.Entity("Kaitiaki.Practices.EnrolmentTransfer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("CodeHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FailedCodeAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("FromPracticeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RequestedByAccountId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ToPracticeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PatientId", "Status");
+
+                    b.HasIndex("ToPracticeId", "Status");
+
+                    b.ToTable("EnrolmentTransfers");
+                });
+
             modelBuilder.Entity("Kaitiaki.Practices.Patient", b =>
                 {
                     b.Property<Guid>("Id")
@@ -831,6 +877,21 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                     b.HasOne("Kaitiaki.Practices.Practice", null)
                         .WithMany()
                         .HasForeignKey("PracticeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kaitiaki.Practices.EnrolmentTransfer", b =>
+                {
+                    b.HasOne("Kaitiaki.Practices.Patient", null)
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Kaitiaki.Practices.Practice", null)
+                        .WithMany()
+                        .HasForeignKey("ToPracticeId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

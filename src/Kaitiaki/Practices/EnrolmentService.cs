@@ -1,0 +1,196 @@
+using Kaitiaki.Accounts;
+using Kaitiaki.Audit;
+using Kaitiaki.Notifications;
+using Kaitiaki.Storage;
+using Kaitiaki.Web;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Practices;
+
+public sealed record PendingTransfer(Guid Id, string PracticeName, DateTime RequestedAt, DateTime ExpiresAt);
+
+/// <summary>
+/// Enrolments, and requests to move a registered patient to another practice. This is the only code that creates
+/// an enrolment. A practice that registers a new patient enrols them at once: their record starts there and opens
+/// nothing older. A patient who is already registered moves only with their own agreement (<see cref="EnrolmentTransfer"/>).
+/// </summary>
+public sealed class EnrolmentService(KaitiakiDb db, AuditTrail audit, EmailSender email, KaitiakiOptions options, TimeProvider clock)
+{
+    internal const int MaxCodeAttempts = 5;
+
+    /// <summary>
+    /// Enrols a patient, ending any current enrolment elsewhere. Callers are the consented paths only: a new patient's
+    /// registration, an agreed transfer, and the demo world. Refuses a duplicate enrolment at the same practice.
+    /// </summary>
+    internal async Task EnrolAsync(Guid patientId, Guid practiceId, DateOnly startedOn, CancellationToken cancellationToken)
+    {
+        var current = await db.Enrolments.Where(e => e.PatientId == patientId && e.EndedOn == null).ToListAsync(cancellationToken);
+        if (current.Any(e => e.PracticeId == practiceId))
+        {
+            throw new ValidationFailedException("nhi", "This patient is already enrolled at this practice.");
+        }
+        foreach (var old in current)
+        {
+            old.EndedOn = startedOn;
+            audit.Record(AuditAction.EnrolmentEnded, patientId: patientId, practiceId: old.PracticeId, resourceType: "Enrolment", resourceId: old.Id);
+        }
+        var enrolment = new Enrolment { PatientId = patientId, PracticeId = practiceId, StartedOn = startedOn };
+        db.Enrolments.Add(enrolment);
+        audit.Record(AuditAction.EnrolmentStarted, patientId: patientId, practiceId: practiceId, resourceType: "Enrolment", resourceId: enrolment.Id);
+    }
+
+    /// <summary>
+    /// Asks a registered patient to agree to move to <paramref name="to"/>. Sends the patient a code at their own
+    /// address, tells the practice they would leave, and records the request on the patient's trail. Any earlier
+    /// open request to the same practice is replaced. Runs inside the caller's transaction.
+    /// </summary>
+    internal async Task RequestTransferAsync(Patient patient, Practice to, Guid? staffAccountId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var from = await db.Enrolments.Where(e => e.PatientId == patient.Id && e.EndedOn == null)
+            .Join(db.Practices, e => e.PracticeId, p => p.Id, (e, p) => p)
+            .FirstOrDefaultAsync(cancellationToken);
+        var earlier = await db.EnrolmentTransfers
+            .Where(t => t.PatientId == patient.Id && t.ToPracticeId == to.Id && t.Status == TransferStatus.Pending)
+            .ToListAsync(cancellationToken);
+        foreach (var old in earlier)
+        {
+            old.Status = TransferStatus.Cancelled;
+            old.DecidedAt = now;
+        }
+        var code = Secrets.NewGroupedCode();
+        var transfer = new EnrolmentTransfer
+        {
+            PatientId = patient.Id,
+            FromPracticeId = from?.Id,
+            ToPracticeId = to.Id,
+            RequestedByAccountId = staffAccountId,
+            RequestedAt = now,
+            ExpiresAt = now + options.InvitationLifetime,
+            CodeHash = Secrets.HashCode(code),
+        };
+        db.EnrolmentTransfers.Add(transfer);
+        audit.Record(AuditAction.EnrolmentTransferRequested, patientId: patient.Id, practiceId: to.Id,
+            resourceType: "EnrolmentTransfer", resourceId: transfer.Id, actorAccountId: staffAccountId);
+        await db.SaveChangesAsync(cancellationToken);
+
+        // The patient's own address: the one their account proved, or failing that the one their practice recorded.
+        var address = await db.Users.Where(a => a.PatientId == patient.Id).Select(a => a.Email).FirstOrDefaultAsync(cancellationToken)
+                      ?? patient.Email;
+        var staying = from is null ? "" : $" Until you agree, {from.Name} stays your practice.";
+        await email.SendAsync(address, "A practice has asked to become your practice",
+            $"Kia ora {patient.GivenName},\n\n{to.Name} has asked Kaitiaki to make it your general practice.{staying} " +
+            $"{to.Name} cannot see any of your records unless you agree.\n\n" +
+            "If you want to move, either sign in to Kaitiaki (type the address yourself; do not follow links in e-mails) and " +
+            $"choose \"Agree\" on your home page, or give this code to {to.Name} in person or on the phone:\n\n    {code}\n\n" +
+            $"The request ends on {NzTime.Date(transfer.ExpiresAt)}. If you did not expect it, you do not need to do anything, " +
+            "and nothing will change. You can decline it when you sign in.\n\nKaitiaki",
+            cancellationToken);
+        if (from is not null)
+        {
+            await email.SendAsync(from.PrivacyContactEmail, "A practice has asked to enrol one of your patients",
+                $"Kia ora {from.PrivacyContactName},\n\n{to.Name} has asked Kaitiaki to enrol {patient.DisplayName} (NHI {patient.Nhi}), " +
+                $"who is enrolled with {from.Name}. The patient has been asked to agree. Until they do, nothing changes: " +
+                $"they stay enrolled with you and {to.Name} cannot see their records. If this looks wrong, please contact the patient.\n\nKaitiaki",
+                cancellationToken);
+        }
+    }
+
+    /// <summary>The open requests for the signed-in patient's own record, newest first.</summary>
+    public async Task<List<PendingTransfer>> PendingForAccountAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await OpenForAccount(accountId, now)
+            .OrderByDescending(t => t.RequestedAt)
+            .Join(db.Practices, t => t.ToPracticeId, p => p.Id, (t, p) => new PendingTransfer(t.Id, p.Name, t.RequestedAt, t.ExpiresAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The patient agrees in the portal. False when the request is not theirs, not open, or has expired.</summary>
+    public async Task<bool> AgreeAsync(Guid accountId, Guid transferId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var transfer = await OpenForAccount(accountId, clock.GetUtcNow().UtcDateTime).FirstOrDefaultAsync(t => t.Id == transferId, cancellationToken);
+        if (transfer is null)
+        {
+            return false;
+        }
+        await AcceptAsync(transfer, "in the portal", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The patient declines in the portal. False when the request is not theirs or not open.</summary>
+    public async Task<bool> DeclineAsync(Guid accountId, Guid transferId, CancellationToken cancellationToken)
+    {
+        var transfer = await OpenForAccount(accountId, clock.GetUtcNow().UtcDateTime).FirstOrDefaultAsync(t => t.Id == transferId, cancellationToken);
+        if (transfer is null)
+        {
+            return false;
+        }
+        transfer.Status = TransferStatus.Declined;
+        transfer.DecidedAt = clock.GetUtcNow().UtcDateTime;
+        audit.Record(AuditAction.EnrolmentTransferDeclined, patientId: transfer.PatientId, practiceId: transfer.ToPracticeId,
+            resourceType: "EnrolmentTransfer", resourceId: transfer.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Staff at the requesting practice enter the code the patient gave them. The answer is the same for an unknown
+    /// NHI, a patient with no open request and a wrong code; wrong codes count against the request, which is cancelled
+    /// after <see cref="MaxCodeAttempts"/>.
+    /// </summary>
+    public async Task<bool> ConfirmWithCodeAsync(Guid practiceId, string? nhi, string? code, CancellationToken cancellationToken)
+    {
+        var normal = Nhi.Validate(nhi) is null ? Nhi.Normalise(nhi!) : null;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var transfer = normal is null ? null : await db.EnrolmentTransfers
+            .Where(t => t.ToPracticeId == practiceId && t.Status == TransferStatus.Pending && t.ExpiresAt > now
+                        && db.Patients.Any(p => p.Id == t.PatientId && p.Nhi == normal))
+            .OrderByDescending(t => t.RequestedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (transfer is null || !Secrets.Matches(transfer.CodeHash, code))
+        {
+            if (transfer is not null && ++transfer.FailedCodeAttempts >= MaxCodeAttempts)
+            {
+                transfer.Status = TransferStatus.Cancelled;
+                transfer.DecidedAt = now;
+            }
+            audit.Record(AuditAction.EnrolmentTransferRefused, AuditOutcome.Denied, patientId: transfer?.PatientId, practiceId: practiceId,
+                resourceType: "EnrolmentTransfer", resourceId: transfer?.Id, detail: "code not recognised");
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return false;
+        }
+        await AcceptAsync(transfer, "with the code", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Records that someone tried to enrol a registered patient with details that did not match theirs.</summary>
+    internal void RecordMismatch(Guid patientId, Guid practiceId, Guid? staffAccountId) =>
+        audit.Record(AuditAction.EnrolmentTransferRefused, AuditOutcome.Denied, patientId: patientId, practiceId: practiceId,
+            resourceType: "Patient", resourceId: patientId, detail: "details did not match", actorAccountId: staffAccountId);
+
+    private IQueryable<EnrolmentTransfer> OpenForAccount(Guid accountId, DateTime now) =>
+        db.EnrolmentTransfers.Where(t => t.Status == TransferStatus.Pending && t.ExpiresAt > now
+                                         && db.Users.Any(a => a.Id == accountId && a.PatientId == t.PatientId));
+
+    private async Task AcceptAsync(EnrolmentTransfer transfer, string how, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        transfer.Status = TransferStatus.Accepted;
+        transfer.DecidedAt = now;
+        audit.Record(AuditAction.EnrolmentTransferAccepted, patientId: transfer.PatientId, practiceId: transfer.ToPracticeId,
+            resourceType: "EnrolmentTransfer", resourceId: transfer.Id, detail: how);
+        var enrolled = await db.Enrolments.AnyAsync(
+            e => e.PatientId == transfer.PatientId && e.PracticeId == transfer.ToPracticeId && e.EndedOn == null, cancellationToken);
+        if (!enrolled)
+        {
+            await EnrolAsync(transfer.PatientId, transfer.ToPracticeId, DateOnly.FromDateTime(now), cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}
