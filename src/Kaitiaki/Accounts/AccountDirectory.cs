@@ -18,7 +18,7 @@ public sealed record AccountRoles(IReadOnlyList<string> Roles, Guid? PatientId, 
 public sealed record SessionHolder(AccountSession Session, string DisplayName, DateTimeOffset? LockoutEnd, AccountRoles Roles, DateTime? NextGrantExpiry);
 
 /// <summary>What an account is to the portal today: its roles come from live relationships, not stored flags.</summary>
-public sealed class AccountDirectory(KaitiakiDb db, TimeProvider clock)
+public sealed class AccountDirectory(KaitiakiDb db, PatientAccess access)
 {
     /// <summary>
     /// The session that <paramref name="which"/> picks, its account and the account's live relationships, in one
@@ -26,7 +26,8 @@ public sealed class AccountDirectory(KaitiakiDb db, TimeProvider clock)
     /// </summary>
     public async Task<SessionHolder?> FindBySessionAsync(Expression<Func<AccountSession, bool>> which, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var grants = access.LiveGrants();
+        var memberships = access.CurrentMemberships();
         var found = await db.Sessions.AsNoTracking()
             .Where(which)
             .Join(db.Users, s => s.AccountId, a => a.Id, (s, a) => new
@@ -37,13 +38,10 @@ public sealed class AccountDirectory(KaitiakiDb db, TimeProvider clock)
                 a.Kind,
                 a.PatientId,
                 a.OperatorRole,
-                IsProxy = a.Kind == AccountKind.Patient && db.ProxyGrants.Any(
-                    g => g.ProxyAccountId == a.Id && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now)),
-                NextGrantExpiry = db.ProxyGrants
-                    .Where(g => g.ProxyAccountId == a.Id && g.RevokedAt == null && g.ExpiresAt > now)
-                    .Min(g => g.ExpiresAt),
-                Memberships = db.StaffMemberships
-                    .Where(m => m.AccountId == a.Id && m.EndedAt == null)
+                IsProxy = a.Kind == AccountKind.Patient && grants.Any(g => g.ProxyAccountId == a.Id),
+                NextGrantExpiry = grants.Where(g => g.ProxyAccountId == a.Id && g.ExpiresAt != null).Min(g => g.ExpiresAt),
+                Memberships = memberships
+                    .Where(m => m.AccountId == a.Id)
                     .Select(m => new Membership(m.PracticeId, m.Role))
                     .ToList(),
             })

@@ -43,7 +43,7 @@ public static class DemoWorld
         for (var i = 0; i < patients.Count; i++)
         {
             var (patient, practice) = patients[i];
-            var practiceId = await db.Enrolments.Where(e => e.PatientId == patient.Id && e.EndedOn == null).Select(e => e.PracticeId).FirstAsync(cancellationToken);
+            var practiceId = await sp.GetRequiredService<PatientAccess>().CurrentPracticeAsync(patient.Id, cancellationToken);
             var clinician = staff.First(s => s.Practice.Id == practiceId && s.Role == StaffRole.Clinician).Account;
             var seen = today.AddDays(-(20 + i * 11));
             var summary = DemoFiles.Pdf("Discharge summary", [

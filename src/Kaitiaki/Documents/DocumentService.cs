@@ -26,13 +26,13 @@ public sealed class DocumentService(
     /// <summary>Null when the caller may not read this patient's documents (or there is no such patient).</summary>
     public async Task<List<DocumentSummary>?> ListAsync(Guid accountId, Guid patientId, bool includeHidden, CancellationToken cancellationToken)
     {
-        if (!await policy.ReadablePatientIds(accountId).AnyAsync(id => id == patientId, cancellationToken))
+        if (!await policy.Patients.ReadablePatientIds(accountId).AnyAsync(id => id == patientId, cancellationToken))
         {
             await audit.RecordStandaloneAsync(AuditAction.DocumentAccessDenied, AuditOutcome.Denied, resourceType: "Patient", resourceId: patientId,
                 detail: "list");
             return null;
         }
-        var isPatientSide = await policy.IsPatientSideAsync(accountId, patientId, cancellationToken);
+        var isPatientSide = await policy.Patients.IsPatientSideAsync(accountId, patientId, cancellationToken);
         var documents = await policy.Readable(accountId)
             .Where(d => d.PatientId == patientId && (includeHidden || !isPatientSide || d.HiddenAt == null))
             .OrderByDescending(d => d.UploadedAt)
@@ -52,7 +52,7 @@ public sealed class DocumentService(
             return null;
         }
         await audit.RecordStandaloneAsync(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
-        return Summarise(document, accountId, await policy.IsPatientSideAsync(accountId, document.PatientId, cancellationToken),
+        return Summarise(document, accountId, await policy.Patients.IsPatientSideAsync(accountId, document.PatientId, cancellationToken),
             await CallerPatientIdAsync(accountId, cancellationToken));
     }
 
@@ -79,7 +79,7 @@ public sealed class DocumentService(
         var document = await FindReadableAsync(accountId, documentId, "content", cancellationToken, accessRevision: oldest);
         if (document is not null)
         {
-            remembered.Set((accountId, documentId), document, revision, await policy.NextGrantExpiryAsync(accountId, cancellationToken));
+            remembered.Set((accountId, documentId), document, revision, await policy.Patients.NextGrantExpiryAsync(accountId, cancellationToken));
         }
         return (document, oldest);
     }
@@ -119,7 +119,7 @@ public sealed class DocumentService(
         {
             return ChangeOutcome.NotFound;
         }
-        if (!await policy.IsPatientSideAsync(accountId, document.PatientId, cancellationToken))
+        if (!await policy.Patients.IsPatientSideAsync(accountId, document.PatientId, cancellationToken))
         {
             return ChangeOutcome.NotAllowed;
         }
@@ -150,7 +150,7 @@ public sealed class DocumentService(
     private async Task<bool> MayDeleteAsync(Guid accountId, HealthDocument document, CancellationToken cancellationToken) =>
         document.Source == DocumentSource.Patient
         && (await CallerPatientIdAsync(accountId, cancellationToken) == document.PatientId
-            || (document.UploadedByAccountId == accountId && await policy.IsPatientSideAsync(accountId, document.PatientId, cancellationToken)));
+            || (document.UploadedByAccountId == accountId && await policy.Patients.IsPatientSideAsync(accountId, document.PatientId, cancellationToken)));
 
     private Task<Guid?> CallerPatientIdAsync(Guid accountId, CancellationToken cancellationToken) =>
         db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);

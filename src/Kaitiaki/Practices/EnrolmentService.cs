@@ -14,7 +14,8 @@ public sealed record PendingTransfer(Guid Id, string PracticeName, DateTime Requ
 /// an enrolment. A practice that registers a new patient enrols them at once: their record starts there and opens
 /// nothing older. A patient who is already registered moves only with their own agreement (<see cref="EnrolmentTransfer"/>).
 /// </summary>
-public sealed class EnrolmentService(KaitiakiDb db, AuditTrail audit, EmailSender email, KaitiakiOptions options, TimeProvider clock)
+public sealed class EnrolmentService(
+    KaitiakiDb db, PatientAccess access, AuditTrail audit, EmailSender email, KaitiakiOptions options, TimeProvider clock)
 {
     internal const int MaxCodeAttempts = 5;
 
@@ -24,7 +25,7 @@ public sealed class EnrolmentService(KaitiakiDb db, AuditTrail audit, EmailSende
     /// </summary>
     internal async Task EnrolAsync(Guid patientId, Guid practiceId, DateOnly startedOn, CancellationToken cancellationToken)
     {
-        var current = await db.Enrolments.Where(e => e.PatientId == patientId && e.EndedOn == null).ToListAsync(cancellationToken);
+        var current = await access.CurrentEnrolments().Where(e => e.PatientId == patientId).ToListAsync(cancellationToken);
         if (current.Any(e => e.PracticeId == practiceId))
         {
             throw new ValidationFailedException("nhi", "This patient is already enrolled at this practice.");
@@ -47,7 +48,7 @@ public sealed class EnrolmentService(KaitiakiDb db, AuditTrail audit, EmailSende
     internal async Task RequestTransferAsync(Patient patient, Practice to, Guid? staffAccountId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var from = await db.Enrolments.Where(e => e.PatientId == patient.Id && e.EndedOn == null)
+        var from = await access.CurrentEnrolments().Where(e => e.PatientId == patient.Id)
             .Join(db.Practices, e => e.PracticeId, p => p.Id, (e, p) => p)
             .FirstOrDefaultAsync(cancellationToken);
         var earlier = await db.EnrolmentTransfers
@@ -185,8 +186,8 @@ public sealed class EnrolmentService(KaitiakiDb db, AuditTrail audit, EmailSende
         transfer.DecidedAt = now;
         audit.Record(AuditAction.EnrolmentTransferAccepted, patientId: transfer.PatientId, practiceId: transfer.ToPracticeId,
             resourceType: "EnrolmentTransfer", resourceId: transfer.Id, detail: how);
-        var enrolled = await db.Enrolments.AnyAsync(
-            e => e.PatientId == transfer.PatientId && e.PracticeId == transfer.ToPracticeId && e.EndedOn == null, cancellationToken);
+        var enrolled = await access.CurrentEnrolments().AnyAsync(
+            e => e.PatientId == transfer.PatientId && e.PracticeId == transfer.ToPracticeId, cancellationToken);
         if (!enrolled)
         {
             await EnrolAsync(transfer.PatientId, transfer.ToPracticeId, DateOnly.FromDateTime(now), cancellationToken);

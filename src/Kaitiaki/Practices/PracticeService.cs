@@ -37,7 +37,8 @@ public sealed record Registration(RegistrationOutcome Outcome, Patient? NewPatie
 public sealed record NewPatient(string? Nhi, string? GivenName, string? FamilyName, DateOnly? DateOfBirth, string? Email, string? Mobile, ContactMethod PreferredContact);
 
 /// <summary>Practices, patients, enrolments and proxy grants. Every change is audited in its own transaction.</summary>
-public sealed class PracticeService(KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, TimeProvider clock)
+public sealed class PracticeService(
+    KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, PatientAccess access, TimeProvider clock)
 {
     public async Task<Practice> CreatePracticeAsync(string name, string hpiFacilityId, string privacyContactName, string privacyContactEmail, CancellationToken cancellationToken)
     {
@@ -157,7 +158,7 @@ public sealed class PracticeService(KaitiakiDb db, AuditTrail audit, InvitationS
             await db.SaveChangesAsync(cancellationToken);
             return RegistrationOutcome.NotMatched;
         }
-        if (await db.Enrolments.AnyAsync(e => e.PatientId == registered.Id && e.PracticeId == practice.Id && e.EndedOn == null, cancellationToken))
+        if (await access.CurrentEnrolments().AnyAsync(e => e.PatientId == registered.Id && e.PracticeId == practice.Id, cancellationToken))
         {
             return RegistrationOutcome.AlreadyEnrolled;
         }
@@ -184,10 +185,9 @@ public sealed class PracticeService(KaitiakiDb db, AuditTrail audit, InvitationS
     /// <summary>Patients enrolled today at a practice the staff member works at; the practice filter is part of the query.</summary>
     public async Task<List<Patient>> ListEnrolledPatientsAsync(Guid staffAccountId, Guid practiceId, CancellationToken cancellationToken)
     {
+        var panel = access.ClinicianEnrolments(staffAccountId).Where(e => e.PracticeId == practiceId);
         var patients = await db.Patients.AsNoTracking()
-            .Where(p => db.Enrolments.Any(e => e.PatientId == p.Id && e.PracticeId == practiceId && e.EndedOn == null)
-                        && db.StaffMemberships.Any(m => m.AccountId == staffAccountId && m.PracticeId == practiceId && m.EndedAt == null
-                                                        && m.Role == StaffRole.Clinician))
+            .Where(p => panel.Any(e => e.PatientId == p.Id))
             .OrderBy(p => p.FamilyName).ThenBy(p => p.GivenName)
             .ToListAsync(cancellationToken);
         foreach (var p in patients)

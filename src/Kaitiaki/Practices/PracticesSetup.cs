@@ -6,6 +6,7 @@ public static class PracticesSetup
     {
         services.AddScoped<PracticeService>();
         services.AddScoped<EnrolmentService>();
+        services.AddScoped<PatientAccess>();
         services.AddScoped<StaffAccess>();
         return services;
     }

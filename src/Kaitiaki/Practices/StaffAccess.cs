@@ -6,12 +6,12 @@ namespace Kaitiaki.Practices;
 public sealed record StaffPractice(Guid PracticeId, string Name, PracticeStatus Status, DateOnly? LeftOn, IReadOnlyList<StaffRole> Roles);
 
 /// <summary>Which practices a staff member works at today, and in which roles. Pages ask here before acting for a practice.</summary>
-public sealed class StaffAccess(KaitiakiDb db)
+public sealed class StaffAccess(KaitiakiDb db, PatientAccess access)
 {
     public async Task<List<StaffPractice>> PracticesAsync(Guid accountId, CancellationToken cancellationToken)
     {
-        var rows = await db.StaffMemberships.AsNoTracking()
-            .Where(m => m.AccountId == accountId && m.EndedAt == null)
+        var rows = await access.CurrentMemberships().AsNoTracking()
+            .Where(m => m.AccountId == accountId)
             .Join(db.Practices, m => m.PracticeId, p => p.Id, (m, p) => new { p.Id, p.Name, p.Status, p.LeftOn, m.Role })
             .ToListAsync(cancellationToken);
         return rows.GroupBy(r => r.Id)
@@ -21,6 +21,5 @@ public sealed class StaffAccess(KaitiakiDb db)
     }
 
     public Task<bool> HasRoleAsync(Guid accountId, Guid practiceId, IReadOnlyCollection<StaffRole> roles, CancellationToken cancellationToken) =>
-        db.StaffMemberships.AnyAsync(
-            m => m.AccountId == accountId && m.PracticeId == practiceId && m.EndedAt == null && roles.Contains(m.Role), cancellationToken);
+        access.CurrentMemberships().AnyAsync(m => m.AccountId == accountId && m.PracticeId == practiceId && roles.Contains(m.Role), cancellationToken);
 }

@@ -25,7 +25,7 @@ public sealed class SignInBrowserTests : BrowserTest
         await staffPage.GetByLabel("Date of birth").FillAsync("1975-03-14");
         await staffPage.GetByLabel("E-mail address").FillAsync("mere.parata@example.nz");
         await staffPage.GetByRole(AriaRole.Button, new() { Name = "Add and send invitation" }).ClickAsync();
-        await Assertions.Expect(staffPage.GetByRole(AriaRole.Status)).ToContainTextAsync("invitation has been e-mailed");
+        await Assertions.Expect(staffPage.GetByRole(AriaRole.Status)).ToContainTextAsync("e-mailed an invitation");
 
         // The patient activates on their own computer.
         var code = await Outbox.ActivationCodeAsync(Portal.DataDirectory, "mere.parata@example.nz");

@@ -1,5 +1,6 @@
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
+using Kaitiaki.Practices;
 using Kaitiaki.Storage;
 using Kaitiaki.Web;
 using Microsoft.AspNetCore.Authorization;
@@ -14,7 +15,7 @@ public sealed record Person(Guid Id, string Name);
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
 [Audited(AuditAction.DocumentListed, AuditAction.DocumentDeleted, AuditAction.DocumentHidden, AuditAction.DocumentUnhidden, AuditAction.DocumentAccessDenied)]
-public sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService documents, DocumentAccessPolicy policy, UserManager<Account> users, KaitiakiOptions options) : PageModel
+public sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService documents, PatientAccess access, UserManager<Account> users, KaitiakiOptions options) : PageModel
 {
     public Guid PatientId { get; private set; }
     public List<Person> People { get; private set; } = [];
@@ -84,7 +85,7 @@ public sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService documen
     private async Task<bool> LoadAsync(Guid? patientId, CancellationToken cancellationToken)
     {
         var accountId = User.AccountId()!.Value;
-        var readable = policy.ReadablePatientIds(accountId);
+        var readable = access.PatientSideIds(accountId);
         People = await db.Patients.Where(p => readable.Contains(p.Id))
             .OrderBy(p => p.Id == db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefault() ? 0 : 1)
             .ThenBy(p => p.GivenName)

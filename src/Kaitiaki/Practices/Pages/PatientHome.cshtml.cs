@@ -13,7 +13,7 @@ public sealed record Dependant(string Name, DateTime? ExpiresAt);
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
 [Audited(AuditAction.PatientDetailsViewed, AuditAction.EnrolmentTransferAccepted, AuditAction.EnrolmentTransferDeclined)]
-public sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, EnrolmentService enrolments, TimeProvider clock) : PageModel
+public sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, EnrolmentService enrolments, PatientAccess access) : PageModel
 {
     public List<PendingTransfer> Transfers { get; private set; } = [];
     public string? Done { get; private set; }
@@ -41,12 +41,11 @@ public sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, EnrolmentS
             return NotFound();
         }
         Patient = patient;
-        PracticeName = await db.Enrolments.Where(e => e.PatientId == patient.Id && e.EndedOn == null)
+        PracticeName = await access.CurrentEnrolments().Where(e => e.PatientId == patient.Id)
             .Join(db.Practices, e => e.PracticeId, p => p.Id, (e, p) => p.Name)
             .FirstOrDefaultAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        Dependants = await db.ProxyGrants
-            .Where(g => g.ProxyAccountId == accountId && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now))
+        Dependants = await access.LiveGrants()
+            .Where(g => g.ProxyAccountId == accountId)
             .Join(db.Patients, g => g.PatientId, p => p.Id, (g, p) => new { p.GivenName, p.FamilyName, g.ExpiresAt })
             .Select(d => new Dependant(d.GivenName + " " + d.FamilyName, d.ExpiresAt))
             .ToListAsync(cancellationToken);

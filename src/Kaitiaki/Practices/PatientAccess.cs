@@ -1,0 +1,118 @@
+using Kaitiaki.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Practices;
+
+/// <summary>The capacities in which an account may act on a patient. The numbers are stable: never renumber.</summary>
+public enum AccessCapacity
+{
+    /// <summary>The patient's own account.</summary>
+    Self = 1,
+
+    /// <summary>A proxy with a live grant: not revoked, not expired.</summary>
+    Proxy = 2,
+
+    /// <summary>A clinician at a practice the patient is enrolled with today.</summary>
+    Clinician = 3,
+
+    /// <summary>A practice administrator or privacy officer at the patient's practice today: no clinical content.</summary>
+    PracticeStaff = 4,
+
+    /// <summary>An operator of the portal (support, security, incidents): no patient's record today.</summary>
+    Operator = 5,
+}
+
+/// <summary>One way an account may act on one patient. <see cref="ExpiresAt"/> is set for a proxy grant that lapses.</summary>
+public sealed record PatientCapacity(Guid PatientId, AccessCapacity Capacity, Guid? PracticeId, DateTime? ExpiresAt);
+
+/// <summary>
+/// The one rule for who may act on a patient, and in which capacity. Every feature builds its queries from these,
+/// so the database does the filtering and there is no second copy of a condition to drift. The table of capacities is
+/// docs/architecture.md section 3.3, and <c>PatientAccessTests</c> checks the rule against it.
+/// </summary>
+public sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
+{
+    /// <summary>Live proxy grants of every account: not revoked, and without an expiry or expiring later than now.</summary>
+    public IQueryable<ProxyGrant> LiveGrants()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.ProxyGrants.Where(g => g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now));
+    }
+
+    /// <summary>Current staff memberships of every account, at any practice and in any role.</summary>
+    public IQueryable<StaffMembership> CurrentMemberships() => db.StaffMemberships.Where(m => m.EndedAt == null);
+
+    /// <summary>Current staff memberships of every account in one of these roles, at any practice.</summary>
+    public IQueryable<StaffMembership> CurrentMemberships(params StaffRole[] roles) => CurrentMemberships().Where(m => roles.Contains(m.Role));
+
+    /// <summary>Enrolments that have not ended, of every patient.</summary>
+    public IQueryable<Enrolment> CurrentEnrolments() => db.Enrolments.Where(e => e.EndedOn == null);
+
+    /// <summary>
+    /// Current enrolments at practices where the account works as a clinician today: the clinician capacity, one row
+    /// per patient and practice.
+    /// </summary>
+    public IQueryable<Enrolment> ClinicianEnrolments(Guid accountId)
+    {
+        var clinicians = CurrentMemberships(StaffRole.Clinician).Where(m => m.AccountId == accountId);
+        return CurrentEnrolments().Where(e => clinicians.Any(m => m.PracticeId == e.PracticeId));
+    }
+
+    /// <summary>Patients the account acts for on the patient's side: itself, and anyone it holds a live grant for.</summary>
+    public IQueryable<Guid> PatientSideIds(Guid accountId)
+    {
+        var grants = LiveGrants().Where(g => g.ProxyAccountId == accountId);
+        return db.Patients
+            .Where(p => db.Users.Any(a => a.Id == accountId && a.PatientId == p.Id) || grants.Any(g => g.PatientId == p.Id))
+            .Select(p => p.Id);
+    }
+
+    /// <summary>Patients whose record the account may read: self, proxy or clinician. Compose it; never list it first.</summary>
+    public IQueryable<Guid> ReadablePatientIds(Guid accountId)
+    {
+        var grants = LiveGrants().Where(g => g.ProxyAccountId == accountId);
+        var enrolments = ClinicianEnrolments(accountId);
+        return db.Patients
+            .Where(p => db.Users.Any(a => a.Id == accountId && a.PatientId == p.Id)
+                        || grants.Any(g => g.PatientId == p.Id)
+                        || enrolments.Any(e => e.PatientId == p.Id))
+            .Select(p => p.Id);
+    }
+
+    /// <summary>Every capacity the account holds towards <paramref name="patientId"/>, from the same conditions as the queries above.</summary>
+    public async Task<List<PatientCapacity>> CapacitiesAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken)
+    {
+        var found = new List<PatientCapacity>();
+        if (await db.Users.AnyAsync(a => a.Id == accountId && a.PatientId == patientId, cancellationToken))
+        {
+            found.Add(new PatientCapacity(patientId, AccessCapacity.Self, null, null));
+        }
+        found.AddRange((await LiveGrants().Where(g => g.ProxyAccountId == accountId && g.PatientId == patientId)
+                .Select(g => g.ExpiresAt).ToListAsync(cancellationToken))
+            .Select(expiry => new PatientCapacity(patientId, AccessCapacity.Proxy, null, expiry)));
+        found.AddRange((await ClinicianEnrolments(accountId).Where(e => e.PatientId == patientId)
+                .Select(e => e.PracticeId).ToListAsync(cancellationToken))
+            .Select(practice => new PatientCapacity(patientId, AccessCapacity.Clinician, practice, null)));
+        var staff = CurrentMemberships(StaffRole.PracticeAdministrator, StaffRole.PrivacyOfficer).Where(m => m.AccountId == accountId);
+        found.AddRange((await CurrentEnrolments().Where(e => e.PatientId == patientId && staff.Any(m => m.PracticeId == e.PracticeId))
+                .Select(e => e.PracticeId).ToListAsync(cancellationToken))
+            .Select(practice => new PatientCapacity(patientId, AccessCapacity.PracticeStaff, practice, null)));
+        return found;
+    }
+
+    /// <summary>The practice a clinician acts for this patient through, or null when they are not the patient's clinician.</summary>
+    public Task<Guid?> ClinicianPracticeAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken) =>
+        ClinicianEnrolments(accountId).Where(e => e.PatientId == patientId).Select(e => (Guid?)e.PracticeId).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>Is the account this patient, or their proxy with a live grant (rather than practice staff)?</summary>
+    public Task<bool> IsPatientSideAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken) =>
+        PatientSideIds(accountId).AnyAsync(id => id == patientId, cancellationToken);
+
+    /// <summary>When this account's rights may lapse by themselves: the earliest expiry among its live proxy grants.</summary>
+    public Task<DateTime?> NextGrantExpiryAsync(Guid accountId, CancellationToken cancellationToken) =>
+        LiveGrants().Where(g => g.ProxyAccountId == accountId && g.ExpiresAt != null).MinAsync(g => g.ExpiresAt, cancellationToken);
+
+    /// <summary>The practice each patient is enrolled with today, if any: what an audit event records as the patient's practice.</summary>
+    public Task<Guid?> CurrentPracticeAsync(Guid patientId, CancellationToken cancellationToken) =>
+        CurrentEnrolments().Where(e => e.PatientId == patientId).Select(e => (Guid?)e.PracticeId).FirstOrDefaultAsync(cancellationToken);
+}
