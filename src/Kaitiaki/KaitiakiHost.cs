@@ -47,6 +47,7 @@ public static class KaitiakiHost
     {
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseAccessRefusals();
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();

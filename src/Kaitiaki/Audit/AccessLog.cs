@@ -67,6 +67,7 @@ public sealed class AccessLog(KaitiakiDb db)
         AuditAction.DocumentDeleted => "deleted one of your documents",
         AuditAction.DocumentHidden => "hid one of your documents from your list",
         AuditAction.DocumentUnhidden => "showed a hidden document in your list again",
+        AuditAction.ReadRefusedByGuard => "was stopped by Kaitiaki's safeguards before seeing your records",
         AuditAction.DocumentShredded => "permanently destroyed a document (its key was erased)",
         _ => "accessed your records",
     };

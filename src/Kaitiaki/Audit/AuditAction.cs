@@ -60,6 +60,8 @@ public enum AuditAction
     MasterKeyRotated = 80,
     DocumentsVerified = 81,
     DocumentUnhidden = 82,
+
+    ReadRefusedByGuard = 90,
 }
 
 public enum AuditOutcome

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Kaitiaki.Practices;
 using Kaitiaki.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -9,102 +10,80 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kaitiaki.Audit;
 
 /// <summary>
-/// The statements of <see cref="AuditWriter"/>'s transaction, run on its own open connection with commands that are
-/// built once and reused. Every download waits for its event to be committed, and the writer commits one batch at a
-/// time, so the time a batch takes bounds how many downloads a second the portal can serve; change tracking and query
-/// translation cost several times what the statements themselves do. The insert is built from the EF model (table,
-/// columns, and each column's type mapping and converter), so an event is stored exactly as a save through EF stores it.
+/// The statements that put events on the chain, on one context's connection and inside its transaction: take the chain
+/// lock, read the head, stamp each event with its patient's practice, and (for <see cref="AuditWriter"/>) insert. Only
+/// <see cref="AuditLedger"/> uses it. Commands are built from the EF model (tables, columns, and each column's type
+/// mapping and converter) the first time they are needed and then reused, so an event is stored exactly as a save
+/// through EF stores it, and the writer's batch after batch costs only the statements themselves.
 /// </summary>
 internal sealed class AuditAppender : IDisposable
 {
     private readonly KaitiakiDb _db;
-    private readonly IProperty[] _columns;
-    private readonly DbCommand _insert;
-    private readonly DbCommand _head;
-    private readonly DbCommand _revision;
-    private readonly DbCommand? _lock;
-    private readonly DbParameter[] _parameters;
-    private readonly ValueConverter?[] _converters;
+    private readonly ISqlGenerationHelper _sql;
+    private DbCommand? _insert;
+    private IProperty[] _columns = [];
+    private DbParameter[] _parameters = [];
+    private ValueConverter?[] _converters = [];
+    private DbCommand? _head;
+    private DbCommand? _revision;
+    private DbCommand? _lock;
+    private DbCommand? _practice;
+    private ValueConverter? _patientIdConverter;
 
     public AuditAppender(KaitiakiDb db)
     {
         _db = db;
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var entity = db.Model.FindEntityType(typeof(AuditEvent))!;
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        _columns = [.. entity.GetProperties()];
-        var connection = db.Database.GetDbConnection();
-
-        _insert = connection.CreateCommand();
-        var names = new List<string>();
-        var placeholders = new List<string>();
-        _parameters = new DbParameter[_columns.Length];
-        _converters = new ValueConverter?[_columns.Length];
-        for (var i = 0; i < _columns.Length; i++)
-        {
-            var column = _columns[i];
-            names.Add(sql.DelimitIdentifier(column.GetColumnName(table)!));
-            placeholders.Add(sql.GenerateParameterNamePlaceholder("p" + i));
-            // Each parameter is set up once by the column's own type mapping; only its value changes from row to row.
-            var mapping = (RelationalTypeMapping)column.GetTypeMapping();
-            _parameters[i] = mapping.CreateParameter(_insert, sql.GenerateParameterName("p" + i), null, column.IsNullable);
-            _converters[i] = mapping.Converter;
-            _insert.Parameters.Add(_parameters[i]);
-        }
-        _insert.CommandText =
-            $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", names)}) VALUES ({string.Join(", ", placeholders)})";
-
-        var sequence = sql.DelimitIdentifier(entity.FindProperty(nameof(AuditEvent.Sequence))!.GetColumnName(table)!);
-        var hash = sql.DelimitIdentifier(entity.FindProperty(nameof(AuditEvent.Hash))!.GetColumnName(table)!);
-        _head = connection.CreateCommand();
-        _head.CommandText = $"SELECT {sequence}, {hash} FROM {sql.DelimitIdentifier(table.Name, table.Schema)} ORDER BY {sequence} DESC LIMIT 1";
-
-        var revisions = db.Model.FindEntityType(typeof(AccessRevision))!;
-        var revisionTable = StoreObjectIdentifier.Table(revisions.GetTableName()!, revisions.GetSchema());
-        _revision = connection.CreateCommand();
-        // On PostgreSQL the read waits for any transaction that has moved the counter but not yet committed, and then sees
-        // the new value; SQLite's write transaction already excludes every other writer.
-        _revision.CommandText =
-            $"SELECT {sql.DelimitIdentifier(revisions.FindProperty(nameof(AccessRevision.Value))!.GetColumnName(revisionTable)!)} " +
-            $"FROM {sql.DelimitIdentifier(revisionTable.Name, revisionTable.Schema)} " +
-            $"WHERE {sql.DelimitIdentifier(revisions.FindProperty(nameof(AccessRevision.Id))!.GetColumnName(revisionTable)!)} = {AccessRevision.SingletonId}" +
-            (db.IsPostgres ? " FOR SHARE" : "");
-
-        if (db.IsPostgres)
-        {
-            _lock = connection.CreateCommand();
-            _lock.CommandText = AuditChain.PostgresLockSql;
-        }
+        _sql = db.GetService<ISqlGenerationHelper>();
     }
 
     /// <summary>
-    /// The access revision, read under the chain's lock: a save that records events (a revocation does) holds that lock
-    /// until it commits, so the revision read here is never older than a change whose events precede this batch's.
+    /// Takes the chain lock and reads the head (null for an empty chain). On SQLite the write transaction already
+    /// excludes other writers; PostgreSQL takes the advisory lock that every writer of the chain takes, held until commit.
     /// </summary>
-    public long ReadRevision()
+    public async ValueTask<(long? Sequence, byte[]? Hash)> LockAndReadHeadAsync(bool async, CancellationToken cancellationToken)
     {
-        LockChain();
-        Enlist(_revision);
-        return Convert.ToInt64(_revision.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (_db.IsPostgres)
+        {
+            _lock ??= Command(AuditChain.PostgresLockSql);
+            await ExecuteAsync(_lock, async, cancellationToken);
+        }
+        if (_head is null)
+        {
+            var (table, events) = Table<AuditEvent>();
+            _head = Command($"SELECT {Column(events, table, nameof(AuditEvent.Sequence))}, {Column(events, table, nameof(AuditEvent.Hash))} " +
+                            $"FROM {Name(table)} ORDER BY {Column(events, table, nameof(AuditEvent.Sequence))} DESC LIMIT 1");
+        }
+        Enlist(_head);
+        await using var reader = async ? await _head.ExecuteReaderAsync(cancellationToken) : _head.ExecuteReader();
+        return (async ? await reader.ReadAsync(cancellationToken) : reader.Read()) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : (null, null);
     }
 
-    /// <summary>Links the events onto the chain head and inserts them, inside the transaction the writer holds.</summary>
-    public void Append(IReadOnlyList<AuditEvent> events, AuditChain chain)
+    /// <summary>
+    /// Gives each event about a patient, and with no practice of its own, the practice the patient is enrolled with at
+    /// this moment (the condition of <see cref="PatientAccess.CurrentEnrolments"/>), read inside the chain's lock.
+    /// </summary>
+    public async ValueTask StampPracticesAsync(IReadOnlyList<AuditEvent> events, bool async, CancellationToken cancellationToken)
     {
-        LockChain();
-        long? headSequence = null;
-        byte[]? headHash = null;
-        Enlist(_head);
-        using (var reader = _head.ExecuteReader())
+        var known = new Dictionary<Guid, Guid?>();
+        foreach (var e in events.Where(e => e.PatientId is not null && e.PracticeId is null))
         {
-            if (reader.Read())
+            var patientId = e.PatientId!.Value;
+            if (!known.TryGetValue(patientId, out var practiceId))
             {
-                headSequence = reader.GetInt64(0);
-                headHash = (byte[])reader.GetValue(1);
+                known[patientId] = practiceId = await CurrentPracticeAsync(patientId, async, cancellationToken);
             }
+            e.PracticeId = practiceId;
         }
-        chain.Link(events, headSequence, headHash);
-        Enlist(_insert);
+    }
+
+    /// <summary>Inserts events already linked onto the chain.</summary>
+    public void Insert(IReadOnlyList<AuditEvent> events)
+    {
+        if (_insert is null)
+        {
+            BuildInsert();
+        }
+        Enlist(_insert!);
         foreach (var auditEvent in events.OrderBy(e => e.Sequence))
         {
             for (var i = 0; i < _columns.Length; i++)
@@ -116,27 +95,119 @@ internal sealed class AuditAppender : IDisposable
                 }
                 _parameters[i].Value = value ?? DBNull.Value;
             }
-            _insert.ExecuteNonQuery();
+            _insert!.ExecuteNonQuery();
         }
     }
 
-    /// <summary>SQLite's write transaction already excludes other writers; PostgreSQL needs the lock every writer of the chain takes.</summary>
-    private void LockChain()
+    /// <summary>
+    /// The access revision, read under the chain's lock: a save that records events (a revocation does) holds that lock
+    /// until it commits, so the revision read here is never older than a change whose events precede this batch's.
+    /// </summary>
+    public long ReadRevision()
     {
-        if (_lock is not null)
+        if (_db.IsPostgres)
         {
-            // Taken again in the same transaction, the lock is simply held twice until the transaction ends.
-            Enlist(_lock);
-            _lock.ExecuteNonQuery();
+            _lock ??= Command(AuditChain.PostgresLockSql);
+            ExecuteAsync(_lock, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         }
+        if (_revision is null)
+        {
+            var (table, revisions) = Table<AccessRevision>();
+            // On PostgreSQL the read waits for any transaction that has moved the counter but not yet committed, and then
+            // sees the new value; SQLite's write transaction already excludes every other writer.
+            _revision = Command($"SELECT {Column(revisions, table, nameof(AccessRevision.Value))} FROM {Name(table)} " +
+                                $"WHERE {Column(revisions, table, nameof(AccessRevision.Id))} = {AccessRevision.SingletonId}" +
+                                (_db.IsPostgres ? " FOR SHARE" : ""));
+        }
+        Enlist(_revision);
+        return Convert.ToInt64(_revision.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public void Dispose()
     {
-        _insert.Dispose();
-        _head.Dispose();
-        _revision.Dispose();
+        _insert?.Dispose();
+        _head?.Dispose();
+        _revision?.Dispose();
         _lock?.Dispose();
+        _practice?.Dispose();
+    }
+
+    private async ValueTask<Guid?> CurrentPracticeAsync(Guid patientId, bool async, CancellationToken cancellationToken)
+    {
+        if (_practice is null)
+        {
+            var (table, enrolments) = Table<Enrolment>();
+            _practice = Command($"SELECT {Column(enrolments, table, nameof(Enrolment.PracticeId))} FROM {Name(table)} " +
+                                $"WHERE {Column(enrolments, table, nameof(Enrolment.PatientId))} = {_sql.GenerateParameterNamePlaceholder("patient")} " +
+                                $"AND {Column(enrolments, table, nameof(Enrolment.EndedOn))} IS NULL LIMIT 1");
+            var mapping = (RelationalTypeMapping)enrolments.FindProperty(nameof(Enrolment.PatientId))!.GetTypeMapping();
+            _practice.Parameters.Add(mapping.CreateParameter(_practice, _sql.GenerateParameterName("patient"), null, nullable: false));
+            _patientIdConverter = mapping.Converter;
+        }
+        _practice.Parameters[0].Value = _patientIdConverter?.ConvertToProvider(patientId) ?? patientId;
+        Enlist(_practice);
+        var value = async ? await _practice.ExecuteScalarAsync(cancellationToken) : _practice.ExecuteScalar();
+        return value switch
+        {
+            null or DBNull => null,
+            Guid g => g,
+            string text => Guid.Parse(text),
+            _ => throw new InvalidOperationException("An enrolment's practice id has an unexpected type."),
+        };
+    }
+
+    private void BuildInsert()
+    {
+        var (table, entity) = Table<AuditEvent>();
+        _columns = [.. entity.GetProperties()];
+        _insert = Command("");
+        var names = new List<string>();
+        var placeholders = new List<string>();
+        _parameters = new DbParameter[_columns.Length];
+        _converters = new ValueConverter?[_columns.Length];
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var column = _columns[i];
+            names.Add(_sql.DelimitIdentifier(column.GetColumnName(table)!));
+            placeholders.Add(_sql.GenerateParameterNamePlaceholder("p" + i));
+            // Each parameter is set up once by the column's own type mapping; only its value changes from row to row.
+            var mapping = (RelationalTypeMapping)column.GetTypeMapping();
+            _parameters[i] = mapping.CreateParameter(_insert, _sql.GenerateParameterName("p" + i), null, column.IsNullable);
+            _converters[i] = mapping.Converter;
+            _insert.Parameters.Add(_parameters[i]);
+        }
+        _insert.CommandText = $"INSERT INTO {Name(table)} ({string.Join(", ", names)}) VALUES ({string.Join(", ", placeholders)})";
+    }
+
+    private (StoreObjectIdentifier Table, IEntityType Entity) Table<T>()
+    {
+        var entity = _db.Model.FindEntityType(typeof(T))!;
+        return (StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema()), entity);
+    }
+
+    private string Column(IEntityType entity, StoreObjectIdentifier table, string property) =>
+        _sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+
+    private string Name(StoreObjectIdentifier table) => _sql.DelimitIdentifier(table.Name, table.Schema);
+
+    private DbCommand Command(string text)
+    {
+        var command = _db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = text;
+        return command;
+    }
+
+    private async ValueTask ExecuteAsync(DbCommand command, bool async, CancellationToken cancellationToken)
+    {
+        Enlist(command);
+        if (async)
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            command.ExecuteNonQuery();
+        }
     }
 
     private void Enlist(DbCommand command) => command.Transaction = _db.Database.CurrentTransaction?.GetDbTransaction();

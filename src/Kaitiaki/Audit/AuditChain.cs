@@ -1,12 +1,10 @@
 using Kaitiaki.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Audit;
 
 /// <summary>
-/// Links new audit events onto the chain head. Called by <see cref="KaitiakiDb"/> inside the
-/// transaction that saves them, after taking the database's write lock, so two writers can never
-/// extend the same head.
+/// The chain key, and the numbering and hashing of new events onto a head. Only <see cref="AuditLedger"/> links, after
+/// taking the chain lock inside the transaction that saves the events, so two writers can never extend the same head.
 /// </summary>
 public sealed class AuditChain
 {
@@ -26,20 +24,6 @@ public sealed class AuditChain
     internal byte[] Key => _key ??= _keys!.LoadOrCreateSecret("audit-chain", 32, mayCreate: false);
 
     private byte[] KeyForHead(bool chainIsEmpty) => _key ??= _keys!.LoadOrCreateSecret("audit-chain", 32, mayCreate: chainIsEmpty);
-
-    internal async Task SealAsync(KaitiakiDb db, List<AuditEvent> added, CancellationToken cancellationToken)
-    {
-        if (db.IsPostgres)
-        {
-            // SQLite's write transaction already excludes other writers; PostgreSQL needs a lock.
-            await db.Database.ExecuteSqlRawAsync(PostgresLockSql, cancellationToken);
-        }
-        var head = await db.AuditEvents.AsNoTracking()
-            .OrderByDescending(e => e.Sequence)
-            .Select(e => new { e.Sequence, e.Hash })
-            .FirstOrDefaultAsync(cancellationToken);
-        Link(added, head?.Sequence, head?.Hash);
-    }
 
     /// <summary>Numbers and hashes new events onto the head (null for an empty chain). The caller holds the write lock.</summary>
     internal void Link(IEnumerable<AuditEvent> added, long? headSequence, byte[]? headHash)

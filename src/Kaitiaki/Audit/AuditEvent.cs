@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Kaitiaki.Audit;
 
@@ -9,6 +11,9 @@ namespace Kaitiaki.Audit;
 /// </summary>
 public sealed class AuditEvent
 {
+    /// <summary>The canonical form new events are sealed in. Form 1 (before <see cref="Items"/>) still verifies as written.</summary>
+    public const int CurrentFormat = 2;
+
     /// <summary>Time-ordered (UUID version 7), so each new event lands at the end of the key's index, not on a random page of it.</summary>
     public Guid Id { get; set; } = Guid.CreateVersion7();
 
@@ -33,6 +38,15 @@ public sealed class AuditEvent
     /// <summary>A short, fixed reason such as "wrong password". Never personal data or a secret.</summary>
     public string? Detail { get; set; }
 
+    /// <summary>
+    /// The ids of the items a list disclosed, packed 16 bytes each in RFC 9562 (big-endian) order, so a breach scope
+    /// can say whose metadata was seen; null when the event disclosed no list.
+    /// </summary>
+    public byte[]? Items { get; set; }
+
+    /// <summary>Which canonical form the hash covers: 1 for events written before items were recorded, 2 since.</summary>
+    public int Format { get; set; } = CurrentFormat;
+
     public byte[] PreviousHash { get; set; } = [];
     public byte[] Hash { get; set; } = [];
 
@@ -46,7 +60,12 @@ public sealed class AuditEvent
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartArray();
-            w.WriteStringValue("kaitiaki-audit-v1");
+            w.WriteStringValue(Format switch
+            {
+                1 => "kaitiaki-audit-v1",
+                2 => "kaitiaki-audit-v2",
+                _ => throw new InvalidOperationException($"Audit event {Sequence} has an unknown canonical form {Format}."),
+            });
             w.WriteNumberValue(Sequence);
             w.WriteStringValue(Id.ToString("N"));
             w.WriteNumberValue(DateTime.SpecifyKind(OccurredAt, DateTimeKind.Utc).Ticks);
@@ -64,9 +83,42 @@ public sealed class AuditEvent
             WriteGuid(w, ResourceId);
             if (Bytes is { } bytes) { w.WriteNumberValue(bytes); } else { w.WriteNullValue(); }
             WriteString(w, Detail);
+            if (Format >= 2)
+            {
+                // Form 2 adds the disclosed items; form 1 events hash exactly as they were written.
+                if (Items is { } items) { w.WriteBase64StringValue(items); } else { w.WriteNullValue(); }
+            }
             w.WriteEndArray();
         }
         return buffer.ToArray();
+    }
+
+    public static byte[] PackItems(IEnumerable<Guid> ids)
+    {
+        var list = ids.ToList();
+        var packed = new byte[list.Count * 16];
+        for (var i = 0; i < list.Count; i++)
+        {
+            list[i].TryWriteBytes(packed.AsSpan(i * 16, 16), bigEndian: true, out _);
+        }
+        return packed;
+    }
+
+    /// <summary>The ids in <see cref="Items"/>, in the order they were disclosed.</summary>
+    public IReadOnlyList<Guid> ItemIds() => UnpackItems(Items);
+
+    public static IReadOnlyList<Guid> UnpackItems(byte[]? packed)
+    {
+        if (packed is null)
+        {
+            return [];
+        }
+        var ids = new Guid[packed.Length / 16];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = new Guid(packed.AsSpan(i * 16, 16), bigEndian: true);
+        }
+        return ids;
     }
 
     public byte[] ComputeHash(byte[] chainKey, byte[] previousHash)
@@ -90,5 +142,26 @@ public sealed class AuditEvent
     private static void WriteString(Utf8JsonWriter w, string? value)
     {
         if (value is null) { w.WriteNullValue(); } else { w.WriteStringValue(value); }
+    }
+}
+
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> builder)
+    {
+        builder.HasIndex(x => x.Sequence).IsUnique();
+        builder.HasIndex(x => new { x.PatientId, x.Sequence });
+        // What a breach scope filters by (docs/architecture.md section 6.1): time; actor, IP and patient with time; session.
+        builder.HasIndex(x => x.OccurredAt);
+        builder.HasIndex(x => new { x.ActorAccountId, x.OccurredAt });
+        builder.HasIndex(x => x.SessionId);
+        builder.HasIndex(x => new { x.IpAddress, x.OccurredAt });
+        builder.HasIndex(x => new { x.PatientId, x.OccurredAt });
+        builder.Property(x => x.ActorRole).HasMaxLength(64);
+        builder.Property(x => x.Client).HasMaxLength(64);
+        builder.Property(x => x.IpAddress).HasMaxLength(64);
+        builder.Property(x => x.UserAgent).HasMaxLength(256);
+        builder.Property(x => x.ResourceType).HasMaxLength(64);
+        builder.Property(x => x.Detail).HasMaxLength(256);
     }
 }

@@ -7,10 +7,14 @@ namespace Kaitiaki.Audit;
 /// <summary>
 /// Records audit events. An event is added to the same unit of work as the change it describes,
 /// so both are saved together or not at all. Reads and denials, which save nothing else, use
-/// <see cref="RecordStandaloneAsync"/>.
+/// <see cref="RecordStandaloneAsync"/>. Either way the event reaches the chain through <see cref="AuditLedger"/>.
+/// A successful read of a patient's data recorded by the asynchronous methods passes every <see cref="IAccessGuard"/>
+/// first; a refusal is recorded instead, and <see cref="AccessRefusedException"/> stops the request before anything is sent.
 /// </summary>
-public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAccessor http, TimeProvider clock)
+public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IEnumerable<IAccessGuard> guards, IHttpContextAccessor http, TimeProvider clock)
 {
+    private readonly IAccessGuard[] _guards = [.. guards];
+
     public AuditEvent Record(
         AuditAction action,
         AuditOutcome outcome = AuditOutcome.Success,
@@ -43,17 +47,20 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAc
         Guid? actorAccountId = null,
         CancellationToken cancellationToken = default)
     {
-        Record(action, outcome, patientId, practiceId, resourceType, resourceId, null, detail, actorAccountId);
+        var e = Build(action, outcome, patientId, practiceId, resourceType, resourceId, null, detail, actorAccountId, null);
+        await GuardAsync(e, cancellationToken);
+        db.AuditEvents.Add(e);
         await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>
     /// Records an event that stands alone (a read or a denial: nothing else is saved with it) and returns once it is
     /// committed. It goes through <see cref="AuditWriter"/>, sharing a commit with other requests' events, and never
-    /// touches this request's unit of work. With <paramref name="accessRevision"/>, the event is recorded only if access
-    /// has not changed since that revision; otherwise <see cref="StaleAccessException"/>.
+    /// touches this request's unit of work. <paramref name="items"/> are the ids a list disclosed, in order. With
+    /// <paramref name="accessRevision"/>, the event is recorded only if access has not changed since that revision;
+    /// otherwise <see cref="StaleAccessException"/>.
     /// </summary>
-    public Task RecordStandaloneAsync(
+    public async Task RecordStandaloneAsync(
         AuditAction action,
         AuditOutcome outcome = AuditOutcome.Success,
         Guid? patientId = null,
@@ -61,8 +68,38 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAc
         Guid? resourceId = null,
         long? bytes = null,
         string? detail = null,
-        long? accessRevision = null) =>
-        writer.SaveAsync(Build(action, outcome, patientId, null, resourceType, resourceId, bytes, detail, null, null), accessRevision);
+        long? accessRevision = null,
+        IReadOnlyCollection<Guid>? items = null)
+    {
+        var e = Build(action, outcome, patientId, null, resourceType, resourceId, bytes, detail, null, null);
+        if (items is not null)
+        {
+            e.Items = AuditEvent.PackItems(items);
+        }
+        await GuardAsync(e, CancellationToken.None);
+        await writer.SaveAsync(e, accessRevision);
+    }
+
+    /// <summary>Asks every guard about a successful read of a patient's data; records a refusal and throws if one says no.</summary>
+    private async Task GuardAsync(AuditEvent e, CancellationToken cancellationToken)
+    {
+        if (_guards.Length == 0 || e.Outcome != AuditOutcome.Success || e.PatientId is not { } patientId)
+        {
+            return;
+        }
+        var read = new GuardedRead(e.Action, e.ActorAccountId, e.SessionId, e.Client, e.IpAddress, patientId, e.ResourceType, e.ResourceId, e.Bytes,
+            e.Items is null ? 0 : e.Items.Length / 16);
+        foreach (var guard in _guards)
+        {
+            if (await guard.CheckAsync(read, cancellationToken) is { } refusal)
+            {
+                var refused = Build(AuditAction.ReadRefusedByGuard, AuditOutcome.Denied, patientId, null, e.ResourceType, e.ResourceId, null,
+                    Truncate($"{e.Action}: {refusal.Reason}", 256), null, null);
+                await writer.SaveAsync(refused);
+                throw new AccessRefusedException();
+            }
+        }
+    }
 
     private AuditEvent Build(
         AuditAction action,
@@ -111,4 +148,6 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IHttpContextAc
         e.SessionId ??= sessionId;
         return e;
     }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }

@@ -16,7 +16,7 @@ namespace Kaitiaki.Audit;
 /// The revision is read inside the same transaction; if it has moved, that event is not recorded and its caller gets
 /// a <see cref="StaleAccessException"/> before anything is disclosed.
 /// </summary>
-public sealed class AuditWriter(IServiceScopeFactory scopes, AuditChain chain, AccessRevisions revisions, ILogger<AuditWriter> logger) : IAsyncDisposable
+public sealed class AuditWriter(IServiceScopeFactory scopes, AuditLedger ledger, AccessRevisions revisions, ILogger<AuditWriter> logger) : IAsyncDisposable
 {
     private const int MaxBatch = 256;
 
@@ -148,7 +148,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AuditChain chain, A
                 var current = batch.Where(p => !IsStale(p, revision)).Select(p => p.Event).ToList();
                 if (current.Count > 0)
                 {
-                    _session.Appender.Append(current, chain);
+                    ledger.Append(db, _session.Appender, current);
                 }
                 transaction.Commit();
                 return revision;

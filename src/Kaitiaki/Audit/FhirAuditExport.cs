@@ -77,6 +77,26 @@ public sealed class FhirAuditExport(KaitiakiDb db)
                 What = new ResourceReference { Identifier = new Identifier("https://kaitiaki.nz/ns/resource-id", resource.ToString("N")), Display = e.ResourceType },
             });
         }
+        foreach (var item in e.ItemIds())
+        {
+            // Each item a list disclosed: what a breach scope counts as metadata seen.
+            fhir.Entity.Add(new FhirAuditEvent.EntityComponent
+            {
+                What = new ResourceReference { Identifier = new Identifier("https://kaitiaki.nz/ns/document-id", item.ToString("N")), Display = "Listed document" },
+                Role = new Coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"),
+            });
+        }
+        if (e.PracticeId is { } practice)
+        {
+            fhir.Entity.Add(new FhirAuditEvent.EntityComponent
+            {
+                What = new ResourceReference { Identifier = new Identifier("https://kaitiaki.nz/ns/practice-id", practice.ToString("N")), Display = "Practice" },
+            });
+        }
+        if (e.SessionId is { } session)
+        {
+            fhir.Agent[0].AltId = session.ToString("N");
+        }
         return fhir;
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kaitiaki.Accounts;
+using Kaitiaki.Audit;
 using Kaitiaki.Documents.Encryption;
 using Kaitiaki.Storage;
 using Microsoft.Net.Http.Headers;
@@ -98,8 +99,15 @@ public sealed class DocumentContent(
             }
             await using (blob)
             {
-                // Recorded before any content leaves.
-                await documents.RecordReadAsync(document, preview, length, accessRevision, cancellationToken);
+                // Recorded before any content leaves; a guard's refusal answers as a missing document does.
+                try
+                {
+                    await documents.RecordReadAsync(document, preview, length, accessRevision, cancellationToken);
+                }
+                catch (AccessRefusedException)
+                {
+                    return DocumentEndpoints.NotFoundProblem();
+                }
                 var response = http.Response;
                 response.StatusCode = ranged ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
                 response.ContentType = document.ContentType;

@@ -38,8 +38,16 @@ public sealed class DocumentService(
             .OrderByDescending(d => d.UploadedAt)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
-        await audit.RecordStandaloneAsync(AuditAction.DocumentListed, patientId: patientId, resourceType: "Patient", resourceId: patientId,
-            detail: $"{documents.Count} documents");
+        try
+        {
+            // The list event names every document it disclosed, so a breach scope can say whose metadata was seen.
+            await audit.RecordStandaloneAsync(AuditAction.DocumentListed, patientId: patientId, resourceType: "Patient", resourceId: patientId,
+                detail: $"{documents.Count} documents", items: documents.Select(d => d.Id).ToList());
+        }
+        catch (AccessRefusedException)
+        {
+            return null;
+        }
         var callerPatientId = await CallerPatientIdAsync(accountId, cancellationToken);
         return documents.Select(d => Summarise(d, accountId, isPatientSide, callerPatientId)).ToList();
     }
@@ -51,7 +59,14 @@ public sealed class DocumentService(
         {
             return null;
         }
-        await audit.RecordStandaloneAsync(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
+        try
+        {
+            await audit.RecordStandaloneAsync(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
+        }
+        catch (AccessRefusedException)
+        {
+            return null;
+        }
         return Summarise(document, accountId, await policy.Patients.IsPatientSideAsync(accountId, document.PatientId, cancellationToken),
             await CallerPatientIdAsync(accountId, cancellationToken));
     }
@@ -84,7 +99,10 @@ public sealed class DocumentService(
         return (document, oldest);
     }
 
-    /// <summary>Records a download or preview; with <paramref name="accessRevision"/>, only if access has not changed since.</summary>
+    /// <summary>
+    /// Records a download or preview; with <paramref name="accessRevision"/>, only if access has not changed since. A guard
+    /// may refuse it (<see cref="AccessRefusedException"/>), and then nothing may be sent.
+    /// </summary>
     public async Task RecordReadAsync(HealthDocument document, bool preview, long bytes, long? accessRevision, CancellationToken cancellationToken)
     {
         await audit.RecordStandaloneAsync(preview ? AuditAction.DocumentPreviewed : AuditAction.DocumentDownloaded,

@@ -19,7 +19,7 @@ namespace Kaitiaki.Storage;
 /// </remarks>
 public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<Account, IdentityRole<Guid>, Guid>(options)
 {
-    private AuditChain Chain => this.GetService<AuditChain>();
+    private AuditLedger Ledger => this.GetService<AuditLedger>();
 
     private AccessRevisions Revisions => this.GetService<AccessRevisions>();
 
@@ -103,19 +103,6 @@ public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<A
             g.HasOne<Account>().WithMany().HasForeignKey(x => x.ProxyAccountId).OnDelete(DeleteBehavior.Restrict);
             g.HasOne<Patient>().WithMany().HasForeignKey(x => x.PatientId).OnDelete(DeleteBehavior.Restrict);
         });
-        builder.Entity<AuditEvent>(e =>
-        {
-            e.HasIndex(x => x.Sequence).IsUnique();
-            e.HasIndex(x => new { x.PatientId, x.Sequence });
-            e.HasIndex(x => x.OccurredAt);
-            e.Property(x => x.ActorRole).HasMaxLength(64);
-            e.Property(x => x.Client).HasMaxLength(64);
-            e.Property(x => x.IpAddress).HasMaxLength(64);
-            e.Property(x => x.UserAgent).HasMaxLength(256);
-            e.Property(x => x.ResourceType).HasMaxLength(64);
-            e.Property(x => x.Detail).HasMaxLength(256);
-        });
-
         builder.Entity<HealthDocument>(d =>
         {
             d.HasIndex(x => new { x.PatientId, x.UploadedAt });
@@ -212,7 +199,7 @@ public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<A
     {
         if (added.Count > 0)
         {
-            await Chain.SealAsync(this, added, cancellationToken);
+            await Ledger.SealAsync(this, added, cancellationToken);
         }
         return changesAccess ? await Storage.AccessRevisions.BumpAsync(this, cancellationToken) : null;
     }

@@ -1,6 +1,7 @@
 using Kaitiaki.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Kaitiaki.Storage;
 
@@ -20,7 +21,7 @@ public static class StorageSetup
                 throw new InvalidOperationException(
                     "Kaitiaki:DatabaseProvider is 'postgres' but ConnectionStrings:Kaitiaki (environment ConnectionStrings__Kaitiaki) is not set.");
             }
-            services.AddDbContextPool<KaitiakiDb, PostgresKaitiakiDb>(o => o.UseNpgsql(connection));
+            services.AddDbContextPool<KaitiakiDb, PostgresKaitiakiDb>((sp, o) => o.UseNpgsql(connection).AddInterceptors(Interceptors(sp)));
         }
         else
         {
@@ -31,10 +32,13 @@ public static class StorageSetup
             }
             // Contexts are pooled: every request needs one (most only to hand to a service), and setting one up from
             // scratch costs more than most requests' queries do.
-            services.AddDbContextPool<KaitiakiDb, SqliteKaitiakiDb>(o => o.UseSqlite(connection));
+            services.AddDbContextPool<KaitiakiDb, SqliteKaitiakiDb>((sp, o) => o.UseSqlite(connection).AddInterceptors(Interceptors(sp)));
         }
         return services;
     }
+
+    /// <summary>Interceptors that features register (the audit ledger learns of commits this way); every context carries them.</summary>
+    private static IInterceptor[] Interceptors(IServiceProvider services) => [.. services.GetServices<IInterceptor>()];
 
     /// <summary>Creates the data folders and brings the database schema up to date.</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
@@ -76,6 +80,8 @@ internal static class DesignTimeServices
     public static readonly IServiceProvider Identity = new ServiceCollection()
         .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(o => o.Stores.SchemaVersion = Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3)
         .AddSingleton(AuditChain.ForDesignTime())
+        .AddSingleton<AuditStream>()
+        .AddSingleton<AuditLedger>()
         .AddSingleton<AccessRevisions>()
         .BuildServiceProvider();
 }

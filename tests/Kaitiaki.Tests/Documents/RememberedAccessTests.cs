@@ -321,6 +321,8 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         await using var elsewhere = new ServiceCollection()
             .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(o => o.Stores.SchemaVersion = Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3)
             .AddSingleton(_portal.Services.GetRequiredService<AuditChain>())
+            .AddSingleton<AuditStream>()
+            .AddSingleton<AuditLedger>()
             .AddSingleton<AccessRevisions>()
             .BuildServiceProvider();
         await using KaitiakiDb db = TestPortal.OnPostgres

@@ -327,6 +327,9 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<int>("Format")
+                        .HasColumnType("integer");
+
                     b.Property<byte[]>("Hash")
                         .IsRequired()
                         .HasColumnType("bytea");
@@ -334,6 +337,9 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                     b.Property<string>("IpAddress")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("Items")
+                        .HasColumnType("bytea");
 
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("timestamp with time zone");
@@ -374,6 +380,14 @@ namespace Kaitiaki.Storage.Migrations.Postgres
 
                     b.HasIndex("Sequence")
                         .IsUnique();
+
+                    b.HasIndex("SessionId");
+
+                    b.HasIndex("ActorAccountId", "OccurredAt");
+
+                    b.HasIndex("IpAddress", "OccurredAt");
+
+                    b.HasIndex("PatientId", "OccurredAt");
 
                     b.HasIndex("PatientId", "Sequence");
 

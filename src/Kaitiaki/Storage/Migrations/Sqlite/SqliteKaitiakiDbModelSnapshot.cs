@@ -322,6 +322,9 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Format")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("Hash")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -329,6 +332,9 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                     b.Property<string>("IpAddress")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Items")
+                        .HasColumnType("BLOB");
 
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("TEXT");
@@ -369,6 +375,14 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
 
                     b.HasIndex("Sequence")
                         .IsUnique();
+
+                    b.HasIndex("SessionId");
+
+                    b.HasIndex("ActorAccountId", "OccurredAt");
+
+                    b.HasIndex("IpAddress", "OccurredAt");
+
+                    b.HasIndex("PatientId", "OccurredAt");
 
                     b.HasIndex("PatientId", "Sequence");
 
