@@ -111,6 +111,52 @@ public sealed class AuditTrailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_trail_that_spans_both_canonical_forms_verifies_and_tampering_in_either_form_is_caught()
+    {
+        // Events 1 to 3 become what the portal wrote before form 2 (no items); the rest stay in form 2.
+        await ResealAsync(lastFormOne: 3);
+        var result = await VerifyAsync();
+        Assert.True(result.Intact, result.Message);
+        Assert.Equal(0, (await RunCliVerifyAsync()).ExitCode);
+
+        // Items put on a form 1 event cannot be hashed, so they are caught as a change.
+        var second = await EventAtAsync(2);
+        await ExecuteAsync($"UPDATE \"AuditEvents\" SET \"Items\" = {AuditEvent.PackItems([Guid.NewGuid()])} WHERE \"Sequence\" = {2}");
+        await AssertBrokenAtAsync(2, second.Id, "changed");
+        await ExecuteAsync($"UPDATE \"AuditEvents\" SET \"Items\" = NULL WHERE \"Sequence\" = {2}");
+        Assert.True((await VerifyAsync()).Intact);
+
+        // A form 2 event passed off as form 1, which would drop its items from the hash.
+        var fifth = await EventAtAsync(5);
+        await ExecuteAsync($"UPDATE \"AuditEvents\" SET \"Format\" = {1} WHERE \"Sequence\" = {5}");
+        await AssertBrokenAtAsync(5, fifth.Id, "changed");
+    }
+
+    /// <summary>
+    /// Rewrites the whole chain with the real key, with events up to <paramref name="lastFormOne"/> in canonical form 1,
+    /// as a trail begun before form 2 and carried on after it looks. Checkpoints vouch for the old hashes, so they go.
+    /// </summary>
+    private async Task ResealAsync(long lastFormOne)
+    {
+        var key = _portal.Services.GetRequiredService<AuditChain>().Key;
+        var events = await _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync());
+        var previous = AuditChain.Genesis;
+        foreach (var e in events)
+        {
+            e.Format = e.Sequence <= lastFormOne ? 1 : AuditEvent.CurrentFormat;
+            e.Items = e.Format == 1 ? null : e.Items;
+            e.PreviousHash = previous;
+            e.Hash = e.ComputeHash(key, previous);
+            previous = e.Hash;
+            await ExecuteAsync($"UPDATE \"AuditEvents\" SET \"Format\" = {e.Format}, \"Items\" = {e.Items}, \"PreviousHash\" = {e.PreviousHash}, \"Hash\" = {e.Hash} WHERE \"Sequence\" = {e.Sequence}");
+        }
+        foreach (var file in Directory.GetFiles(_portal.Services.GetRequiredService<KaitiakiOptions>().AuditCheckpointPath))
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Audit_events_cannot_be_changed_or_deleted_through_ef()
     {
         await _portal.WithScopeAsync(async sp =>

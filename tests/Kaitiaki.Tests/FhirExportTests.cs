@@ -47,4 +47,31 @@ public sealed class FhirExportTests
             Assert.Equal(e.PatientId is null ? 0 : 1, fhir.Entity.Count(x => x.What?.Reference?.StartsWith("Patient/", StringComparison.Ordinal) == true));
         }
     }
+
+    [Fact]
+    public async Task Audit_export_shows_a_list_event_with_every_listed_documents_id_and_the_patients_practice()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        var (patient, client, ids) = await portal.PatientWithDocumentsAsync(3);
+        Assert.Equal(3, (await client.GetFromJsonAsync<List<JsonElement>>("/api/v1/documents"))!.Count);
+        var practiceId = await portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().Enrolments
+            .Where(e => e.PatientId == patient.PatientId).Select(e => e.PracticeId).SingleAsync());
+        var file = Path.Combine(portal.DataDirectory, "export.ndjson");
+        var today = portal.Clock.GetUtcNow().UtcDateTime.Date;
+
+        var exitCode = await Kaitiaki.Cli.KaitiakiCli.RunAsync(["audit", "export", "--from", today.AddDays(-1).ToString("yyyy-MM-dd"),
+            "--to", today.AddDays(2).ToString("yyyy-MM-dd"), "-o", file, .. portal.StorageArgs]);
+
+        Assert.Equal(0, exitCode);
+        var deserializer = new FhirJsonDeserializer(new DeserializerSettings().UsingMode(DeserializationMode.Strict));
+        var lists = (await File.ReadAllLinesAsync(file))
+            .Select(line => (FhirAuditEvent)deserializer.DeserializeResource(line))
+            .Where(e => e.Subtype.Any(c => c.Code == ((int)AuditAction.DocumentListed).ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+        var list = Assert.Single(lists);
+        var listed = list.Entity.Where(x => x.What?.Identifier?.System == "https://kaitiaki.nz/ns/document-id").Select(x => Guid.Parse(x.What!.Identifier!.Value!));
+        Assert.Equal(ids.Order(), listed.Order());
+        Assert.Contains(list.Entity, x => x.What?.Identifier?.Value == practiceId.ToString("N"));
+        Assert.NotNull(list.Agent[0].AltId);
+    }
 }
