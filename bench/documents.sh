@@ -7,6 +7,7 @@
 # Results are printed at the end; docs/benchmarks.md records them.
 #
 # Tunables (environment): DURATION=20s CONNECTIONS=16 THREADS=1 ROUNDS=3 BATCH=200 BATCH_CONNECTIONS=4 BIG_BYTES=1073741824
+#   REMEMBER=false serves without remembered access decisions (docs/architecture.md section 3.4), to measure what they buy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,58 +18,10 @@ ROUNDS=${ROUNDS:-3}
 BATCH=${BATCH:-200}
 BATCH_CONNECTIONS=${BATCH_CONNECTIONS:-4}
 BIG_BYTES=${BIG_BYTES:-1073741824}
+REMEMBER=${REMEMBER:-true}
 DOCUMENT_BYTES=270000
 
-if ! command -v wrk >/dev/null; then
-  echo "Installing wrk"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null
-fi
-
-echo "== Building Release"
-dotnet build src/Kaitiaki/Kaitiaki.csproj -c Release -nologo -v quiet >/dev/null
-dll=$PWD/src/Kaitiaki/bin/Release/net10.0/kaitiaki.dll
-helper=$PWD/bench/portal.py
-
-work=$(mktemp -d /tmp/kaitiaki-bench.XXXXXX)
-data=$work/data
-static=$work/static
-mkdir -p "$static"
-pid=""
-sampler=""
-stop_portal() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    pid=""
-  fi
-}
-cleanup() {
-  [ -n "$sampler" ] && kill "$sampler" 2>/dev/null || true
-  stop_portal
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_portal() {
-  local port
-  port=$(python3 "$helper" free-port)
-  base="http://127.0.0.1:$port"
-  dotnet "$dll" --urls "$base" --Kaitiaki:DataDirectory="$data" --Kaitiaki:BenchmarkStaticDirectory="$static" "$@" \
-    >>"$work/portal.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 600); do
-    if curl -sf -o /dev/null "$base/health/ready"; then
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || { cat "$work/portal.log"; echo "The portal stopped." >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "The portal was not ready within a minute." >&2
-  exit 1
-}
+source bench/lib.sh
 
 upload() { # FILE -> document id
   curl -sf -H "Authorization: Bearer $token" -F title="Benchmark document" -F category=correspondence \
@@ -78,27 +31,14 @@ upload() { # FILE -> document id
 rss_kb() { awk -v field="$1:" '$1 == field { print $2 }' "/proc/$pid/status"; }
 
 requests_per_second() { # URL [header] -> requests/second
-  local out
-  if [ $# -gt 1 ]; then
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -H "$2" "$1")
-  else
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$1")
-  fi
-  if grep -q "Non-2xx" <<<"$out"; then
-    echo "$out" >&2
-    echo "wrk saw error responses." >&2
-    exit 1
-  fi
-  awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+  if [ $# -gt 1 ]; then wrk_rate -H "$2" "$1"; else wrk_rate "$1"; fi
 }
-
-median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "== Data folder, demo world, portal"
 dotnet "$dll" migrate --Kaitiaki:DataDirectory="$data" >/dev/null
 dotnet "$dll" demo-data --Kaitiaki:DataDirectory="$data" >/dev/null
 { printf '%%PDF-1.7\n'; head -c $((DOCUMENT_BYTES - 9)) /dev/urandom; } >"$static/document.pdf"
-start_portal
+start_portal --Kaitiaki:RememberAccessDecisions="$REMEMBER"
 token=$(python3 "$helper" signin "$data" "$base")
 auth="Authorization: Bearer $token"
 id=$(upload "$static/document.pdf")
@@ -156,7 +96,7 @@ read -r big_size big_seconds <<<"$big_download"
 [ "$big_size" -eq "$BIG_BYTES" ] || { echo "The download was $big_size bytes, not $BIG_BYTES." >&2; exit 1; }
 
 echo
-echo "== Results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(dotnet --version) SDK, SQLite)"
+echo "== Results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(dotnet --version) SDK, SQLite, remembered access decisions: $REMEMBER)"
 awk -v s="$static_rps" -v d="$document_rps" 'BEGIN {
   printf "Static file, 270,000 bytes:      %10.1f requests/s (median of rounds)\n", s
   printf "Document content, 270,000 bytes: %10.1f requests/s (median of rounds)\n", d

@@ -6,6 +6,9 @@
     portal.py upload-batch BASE_URL TOKEN FILE COUNT CONCURRENCY
                                                          uploads FILE COUNT times over CONCURRENCY kept-alive
                                                          connections and prints the throughput
+    portal.py readers DATA_DIR BASE_URL FILE COUNT CONCURRENCY OUT
+                                                         signs in COUNT demo patients, each uploads FILE once as
+                                                         their own document; writes "token document-id" lines to OUT
 """
 import base64
 import hashlib
@@ -37,10 +40,16 @@ def post_json(base_url, path, body):
         return json.load(response)
 
 
-def signin(data_dir, base_url, index=0):
+def demo_patients(data_dir, roles=("Patient",)):
     with open(f"{data_dir}/demo-accounts.json") as f:
-        patients = [a for a in json.load(f) if a["role"] == "Patient"]
-    account = patients[index]
+        return [a for a in json.load(f) if a["role"] in roles]
+
+
+def signin(data_dir, base_url, index=0):
+    return signin_account(demo_patients(data_dir)[index], base_url)
+
+
+def signin_account(account, base_url):
     login = post_json(base_url, "/api/v1/auth/login", {"email": account["email"], "password": account["password"]})
     mfa = post_json(base_url, "/api/v1/auth/mfa",
                     {"challengeId": login["challengeId"], "method": "totp", "code": totp(account["totpSecret"])})
@@ -98,6 +107,51 @@ def upload_batch(base_url, token, path, count, concurrency):
           f"{count / seconds:.1f} uploads/s, {megabytes / seconds:.1f} MB/s")
 
 
+def readers(data_dir, base_url, path, count, concurrency, out):
+    """Patients and their parents (who are patients too) each sign in once and upload one document of their own."""
+    accounts = demo_patients(data_dir, ("Patient", "Proxy"))
+    if len(accounts) < count:
+        sys.exit(f"The demo world has {len(accounts)} patient accounts, fewer than {count}.")
+    with open(path, "rb") as f:
+        body, content_type = multipart(f.read())
+    url = urllib.parse.urlparse(base_url)
+    pending = list(enumerate(accounts[:count]))
+    results = [None] * count
+    failures = []
+    lock = threading.Lock()
+
+    def worker():
+        connection = http.client.HTTPConnection(url.hostname, url.port)
+        while True:
+            with lock:
+                if not pending:
+                    break
+                index, account = pending.pop()
+            try:
+                token = signin_account(account, base_url)
+                connection.request("POST", "/api/v1/documents", body,
+                                   {"Authorization": f"Bearer {token}", "Content-Type": content_type})
+                response = connection.getresponse()
+                created = json.loads(response.read())
+                if response.status != 201:
+                    failures.append(response.status)
+                    continue
+                results[index] = f"{token} {created['id']}"
+            except Exception as error:  # noqa: BLE001 - reported below, the run stops
+                failures.append(type(error).__name__)
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        sys.exit(f"{len(failures)} readers could not be set up: {sorted(set(map(str, failures)))}")
+    with open(out, "w") as f:
+        f.write("\n".join(results) + "\n")
+
+
 def main(args):
     if args[0] == "free-port":
         with socket.socket() as s:
@@ -105,6 +159,8 @@ def main(args):
             print(s.getsockname()[1])
     elif args[0] == "signin":
         print(signin(args[1], args[2], int(args[3]) if len(args) > 3 else 0))
+    elif args[0] == "readers":
+        readers(args[1], args[2], args[3], int(args[4]), int(args[5]), args[6])
     elif args[0] == "upload-batch":
         upload_batch(args[1], args[2], args[3], int(args[4]), int(args[5]))
     else:

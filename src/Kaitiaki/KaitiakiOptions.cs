@@ -35,6 +35,15 @@ public sealed class KaitiakiOptions
     /// </summary>
     public string? BenchmarkStaticDirectory { get; set; }
 
+    /// <summary>
+    /// Whether document content may be answered from remembered access decisions (docs/architecture.md section 3.4).
+    /// On by default; bench/documents.sh and bench/many-readers.sh turn it off to measure what it buys.
+    /// </summary>
+    public bool RememberAccessDecisions { get; set; } = true;
+
+    /// <summary>How many adult patients the demo world has (30 by default); bench/many-readers.sh asks for 1,000.</summary>
+    public int DemoPatients { get; set; } = 30;
+
     /// <summary>The name of one of the portal's cookies: <c>__Host-</c> prefixed except in local http development.</summary>
     public string CookieName(string bare) => LocalHttp ? bare : "__Host-" + bare;
 
@@ -81,6 +90,10 @@ public sealed class KaitiakiOptions
             throw new InvalidOperationException("Kaitiaki:SignInAttemptsPerMinute must be at least 1.");
         }
         Documents.Validate();
+        if (DemoPatients is < 10 or > 100_000)
+        {
+            throw new InvalidOperationException($"Kaitiaki:DemoPatients must be between 10 and 100000 (it is {DemoPatients}).");
+        }
         if (!string.IsNullOrWhiteSpace(BenchmarkStaticDirectory) && !Directory.Exists(BenchmarkStaticDirectory))
         {
             throw new InvalidOperationException($"Kaitiaki:BenchmarkStaticDirectory names a folder that does not exist ({BenchmarkStaticDirectory}).");

@@ -137,7 +137,11 @@ public static class DemoWorld
             string? nhi = null;
             while (nhi is null)
             {
-                nhi = Nhi.CompleteOldFormat("ZKT", nhiNumber++);
+                // ZKT000 to ZKT999, then ZKU000 onwards, for demo worlds of more than a thousand patients.
+                const string letters = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+                var block = nhiNumber / 1000;
+                var prefix = $"Z{letters[(9 + (17 + block) / 24) % 24]}{letters[(17 + block) % 24]}";
+                nhi = Nhi.CompleteOldFormat(prefix, nhiNumber++ % 1000);
             }
             return new Patient
             {
@@ -152,7 +156,7 @@ public static class DemoWorld
         }
 
         var practiceList = new[] { kauri, harbour, totara };
-        for (var i = 0; i < 30; i++)
+        for (var i = 0; i < options.DemoPatients; i++)
         {
             var practice = practiceList[i % 3];
             var patient = NewPatient(GivenNames[i % GivenNames.Length], FamilyNames[(i * 7) % FamilyNames.Length],

@@ -22,7 +22,8 @@ public sealed class NoPatientDataAttribute : Attribute;
 public sealed class ConfirmsAccessAtAuditAttribute : Attribute
 {
     public static bool Applies(HttpContext context) =>
-        HttpMethods.IsGet(context.Request.Method) && context.GetEndpoint()?.Metadata.GetMetadata<ConfirmsAccessAtAuditAttribute>() is not null;
+        HttpMethods.IsGet(context.Request.Method) && context.GetEndpoint()?.Metadata.GetMetadata<ConfirmsAccessAtAuditAttribute>() is not null
+        && context.RequestServices.GetRequiredService<KaitiakiOptions>().RememberAccessDecisions;
 }
 
 public static class EndpointAuditExtensions
