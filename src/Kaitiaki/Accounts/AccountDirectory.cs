@@ -10,12 +10,18 @@ public sealed record AccountRoles(IReadOnlyList<string> Roles, Guid? PatientId, 
     public string Primary => Roles.Count > 0 ? Roles[0] : "None";
 }
 
+/// <summary>What a request needs of its session: a snapshot, never the tracked row, so it can be remembered and shared safely.</summary>
+public sealed record LiveSession(Guid Id, Guid AccountId, DateTime CreatedAt, DateTime LastSeenAt, DateTime? RevokedAt)
+{
+    public static LiveSession From(AccountSession s) => new(s.Id, s.AccountId, s.CreatedAt, s.LastSeenAt, s.RevokedAt);
+}
+
 /// <summary>
-/// A session with its account as the portal sees them right now. The session is not tracked, and may be shared between
-/// requests (<see cref="SessionPrincipalFactory"/>), so it is never changed. <see cref="NextGrantExpiry"/> is when the
-/// account's proxy role may lapse by itself.
+/// A session with its account as the portal sees them right now: an immutable snapshot, which may be shared between
+/// requests (<see cref="SessionPrincipalFactory"/>). <see cref="NextGrantExpiry"/> is when the account's proxy role may
+/// lapse by itself.
 /// </summary>
-public sealed record SessionHolder(AccountSession Session, string DisplayName, DateTimeOffset? LockoutEnd, AccountRoles Roles, DateTime? NextGrantExpiry);
+public sealed record SessionHolder(LiveSession Session, string DisplayName, DateTimeOffset? LockoutEnd, AccountRoles Roles, DateTime? NextGrantExpiry);
 
 /// <summary>What an account is to the portal today: its roles come from live relationships, not stored flags.</summary>
 public sealed class AccountDirectory(KaitiakiDb db, PatientAccess access)
@@ -32,7 +38,7 @@ public sealed class AccountDirectory(KaitiakiDb db, PatientAccess access)
             .Where(which)
             .Join(db.Users, s => s.AccountId, a => a.Id, (s, a) => new
             {
-                Session = s,
+                Session = new LiveSession(s.Id, s.AccountId, s.CreatedAt, s.LastSeenAt, s.RevokedAt),
                 a.DisplayName,
                 a.LockoutEnd,
                 a.Kind,

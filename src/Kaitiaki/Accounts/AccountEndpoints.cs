@@ -55,7 +55,7 @@ public static class AccountEndpoints
             http.Request.Headers.UserAgent.ToString(), http.Connection.RemoteIpAddress?.ToString(), cancellationToken);
         return result.Status switch
         {
-            MfaStatus.Succeeded => TypedResults.Ok(new TokenResponse(result.Token!, sessions.ExpiresAt(result.Session!))),
+            MfaStatus.Succeeded => TypedResults.Ok(new TokenResponse(result.Token!, sessions.ExpiresAt(LiveSession.From(result.Session!)))),
             MfaStatus.LockedOut => LockedOut(result.Account?.LockoutEnd?.UtcDateTime),
             MfaStatus.MethodUnavailable => TypedResults.Problem(title: "Method not available",
                 detail: "That sign-in method is not set up for this account. Use one of the methods the login answer listed.", statusCode: StatusCodes.Status400BadRequest),

@@ -15,7 +15,8 @@ namespace Kaitiaki.Accounts;
 /// read from today's relationships rather than from whatever was true at sign-in.
 /// </summary>
 public sealed class SessionPrincipalFactory(
-    SessionStore sessions, AccountDirectory directory, AccessCache<string, SessionHolder> remembered, AccessRevisions revisions, KaitiakiDb db)
+    SessionStore sessions, AccountDirectory directory, AccessCache<string, SessionHolder> remembered, AccessRevisions revisions,
+    RememberedDecisions decisions, KaitiakiDb db)
 {
     /// <param name="mayRemember">
     /// For endpoints whose audit event confirms the access revision (<see cref="ConfirmsAccessAtAuditAttribute"/>): the
@@ -82,7 +83,8 @@ public sealed class SessionPrincipalFactory(
         };
         if (revision is { } held)
         {
-            claims.Add(new Claim(KaitiakiClaims.AccessRevisionType, held.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            // Every event this request records now confirms that access has not changed since.
+            decisions.RestOn(held);
         }
         claims.AddRange(holder.Roles.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));

@@ -40,7 +40,7 @@ public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOption
         return (session, token);
     }
 
-    public DateTime ExpiresAt(AccountSession session) =>
+    public DateTime ExpiresAt(LiveSession session) =>
         Min(session.LastSeenAt + options.SessionIdleTimeout, session.CreatedAt + options.SessionAbsoluteTimeout);
 
     public Task<List<AccountSession>> ListLiveAsync(Guid accountId, CancellationToken cancellationToken)
@@ -88,10 +88,9 @@ public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOption
 
     /// <summary>
     /// Whether the session is neither revoked nor timed out. Its last-seen time is moved on in the database when it
-    /// is more than a minute old (<see cref="SessionLiveness.Touched"/>); the object passed in is left as it is, since it
-    /// may be shared between requests.
+    /// is more than a minute old (<see cref="SessionLiveness.Touched"/>); the snapshot passed in stays as it was.
     /// </summary>
-    public async Task<SessionLiveness> KeepAliveAsync(AccountSession session, CancellationToken cancellationToken)
+    public async Task<SessionLiveness> KeepAliveAsync(LiveSession session, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         if (session.RevokedAt is not null || ExpiresAt(session) <= now)

@@ -103,12 +103,12 @@ internal sealed class AuditAppender : IDisposable
     /// The access revision, read under the chain's lock: a save that records events (a revocation does) holds that lock
     /// until it commits, so the revision read here is never older than a change whose events precede this batch's.
     /// </summary>
-    public long ReadRevision()
+    public async ValueTask<long> ReadRevisionAsync(bool async, CancellationToken cancellationToken)
     {
         if (_db.IsPostgres)
         {
             _lock ??= Command(AuditChain.PostgresLockSql);
-            ExecuteAsync(_lock, async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            await ExecuteAsync(_lock, async, cancellationToken);
         }
         if (_revision is null)
         {
@@ -120,7 +120,8 @@ internal sealed class AuditAppender : IDisposable
                                 (_db.IsPostgres ? " FOR SHARE" : ""));
         }
         Enlist(_revision);
-        return Convert.ToInt64(_revision.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        var value = async ? await _revision.ExecuteScalarAsync(cancellationToken) : _revision.ExecuteScalar();
+        return Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public void Dispose()

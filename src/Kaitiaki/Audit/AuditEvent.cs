@@ -47,6 +47,12 @@ public sealed class AuditEvent
     /// <summary>Which canonical form the hash covers: 1 for events written before items were recorded, 2 since.</summary>
     public int Format { get; set; } = CurrentFormat;
 
+    /// <summary>
+    /// Not stored: the oldest access revision of the remembered decisions the recording request rests on. The ledger
+    /// commits the event only if the revision has not moved since, and otherwise refuses it with <see cref="Storage.StaleAccessException"/>.
+    /// </summary>
+    public long? RestsOnRevision { get; set; }
+
     public byte[] PreviousHash { get; set; } = [];
     public byte[] Hash { get; set; } = [];
 
@@ -163,5 +169,6 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(x => x.UserAgent).HasMaxLength(256);
         builder.Property(x => x.ResourceType).HasMaxLength(64);
         builder.Property(x => x.Detail).HasMaxLength(256);
+        builder.Ignore(x => x.RestsOnRevision);
     }
 }

@@ -17,10 +17,17 @@ public sealed class AuditLedger(AuditChain chain, AuditStream stream)
 {
     private readonly ConditionalWeakTable<DbTransaction, List<AuditEvent>> _uncommitted = [];
 
-    /// <summary>For a unit of work: links the events, which EF then inserts with the rest of the change.</summary>
+    /// <summary>
+    /// For a unit of work: links the events, which EF then inserts with the rest of the change. If any of them rests on
+    /// remembered decisions and access has changed since, nothing is saved: <see cref="StaleAccessException"/>.
+    /// </summary>
     internal async Task SealAsync(KaitiakiDb db, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         using var appender = new AuditAppender(db);
+        if (events.Min(e => e.RestsOnRevision) is { } oldest && await appender.ReadRevisionAsync(async: true, cancellationToken) != oldest)
+        {
+            throw new StaleAccessException();
+        }
         await LinkAsync(db, appender, events, async: true, cancellationToken);
     }
 

@@ -11,7 +11,8 @@ namespace Kaitiaki.Audit;
 /// A successful read of a patient's data recorded by the asynchronous methods passes every <see cref="IAccessGuard"/>
 /// first; a refusal is recorded instead, and <see cref="AccessRefusedException"/> stops the request before anything is sent.
 /// </summary>
-public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IEnumerable<IAccessGuard> guards, IHttpContextAccessor http, TimeProvider clock)
+public sealed class AuditTrail(
+    KaitiakiDb db, AuditWriter writer, IEnumerable<IAccessGuard> guards, RememberedDecisions decisions, IHttpContextAccessor http, TimeProvider clock)
 {
     private readonly IAccessGuard[] _guards = [.. guards];
 
@@ -56,9 +57,9 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IEnumerable<IA
     /// <summary>
     /// Records an event that stands alone (a read or a denial: nothing else is saved with it) and returns once it is
     /// committed. It goes through <see cref="AuditWriter"/>, sharing a commit with other requests' events, and never
-    /// touches this request's unit of work. <paramref name="items"/> are the ids a list disclosed, in order. With
-    /// <paramref name="accessRevision"/>, the event is recorded only if access has not changed since that revision;
-    /// otherwise <see cref="StaleAccessException"/>.
+    /// touches this request's unit of work. <paramref name="items"/> are the ids a list disclosed, in order. If the request
+    /// rests on remembered decisions, the event is recorded only if access has not changed since; otherwise
+    /// <see cref="StaleAccessException"/>, before anything is disclosed.
     /// </summary>
     public async Task RecordStandaloneAsync(
         AuditAction action,
@@ -68,7 +69,6 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IEnumerable<IA
         Guid? resourceId = null,
         long? bytes = null,
         string? detail = null,
-        long? accessRevision = null,
         IReadOnlyCollection<Guid>? items = null)
     {
         var e = Build(action, outcome, patientId, null, resourceType, resourceId, bytes, detail, null, null);
@@ -77,7 +77,7 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IEnumerable<IA
             e.Items = AuditEvent.PackItems(items);
         }
         await GuardAsync(e, CancellationToken.None);
-        await writer.SaveAsync(e, accessRevision);
+        await writer.SaveAsync(e);
     }
 
     /// <summary>Asks every guard about a successful read of a patient's data; records a refusal and throws if one says no.</summary>
@@ -95,6 +95,8 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IEnumerable<IA
             {
                 var refused = Build(AuditAction.ReadRefusedByGuard, AuditOutcome.Denied, patientId, null, e.ResourceType, e.ResourceId, null,
                     Truncate($"{e.Action}: {refusal.Reason}", 256), null, null);
+                // A refusal discloses nothing, so it is recorded whatever the remembered decisions say.
+                refused.RestsOnRevision = null;
                 await writer.SaveAsync(refused);
                 throw new AccessRefusedException();
             }
@@ -126,6 +128,7 @@ public sealed class AuditTrail(KaitiakiDb db, AuditWriter writer, IEnumerable<IA
             ResourceId = resourceId,
             Bytes = bytes,
             Detail = detail,
+            RestsOnRevision = decisions.Oldest,
         };
         var context = http.HttpContext;
         if (context is null)

@@ -27,12 +27,12 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AuditLedger ledger,
 
     /// <summary>
     /// Completes once the event is committed; fails if it could not be saved, and with <see cref="StaleAccessException"/>
-    /// when <paramref name="accessRevision"/> is given and is no longer the current one.
+    /// when the event rests on remembered decisions (<see cref="AuditEvent.RestsOnRevision"/>) and access has changed since.
     /// </summary>
-    public Task SaveAsync(AuditEvent auditEvent, long? accessRevision = null)
+    public Task SaveAsync(AuditEvent auditEvent)
     {
         // Continuations run on the thread pool, not on the writer's loop, so one batch's callers carry on in parallel.
-        var pending = new Pending(auditEvent, accessRevision, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(auditEvent, auditEvent.RestsOnRevision, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The audit writer has stopped, so nothing more can be recorded.");
@@ -142,7 +142,7 @@ public sealed class AuditWriter(IServiceScopeFactory scopes, AuditLedger ledger,
                 long? revision = null;
                 if (batch.Any(p => p.AccessRevision is not null))
                 {
-                    revision = _session.Appender.ReadRevision();
+                    revision = _session.Appender.ReadRevisionAsync(async: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
                     revisions.Observe(revision.Value);
                 }
                 var current = batch.Where(p => !IsStale(p, revision)).Select(p => p.Event).ToList();

@@ -21,9 +21,9 @@ public sealed class DataKeys(MasterKeys keys, AccessCache<Guid, DataKeys.Unwrapp
     /// <param name="readAt">The access revision read before <paramref name="document"/> was.</param>
     /// <exception cref="MasterKeyMissingException">The master key the data key was wrapped under is not available.</exception>
     /// <exception cref="CryptographicException">The wrapped key was altered or wrapped under another key.</exception>
-    public byte[] UnwrapForReading(HealthDocument document, long readAt)
+    public byte[] UnwrapForReading(DocumentForReading document, long readAt)
     {
-        var wrapped = document.WrappedKey ?? throw new InvalidOperationException("A shredded document has no data key.");
+        var wrapped = (document.WrappedKey ?? throw new InvalidOperationException("A shredded document has no data key.")).ToArray();
         if (remembered.TryGet(document.Id, out var known, out _)
             && known.KeyId == document.KekId && known.Wrapped.AsSpan().SequenceEqual(wrapped)
             && known.CopyDataKey() is { } copy)
@@ -31,7 +31,7 @@ public sealed class DataKeys(MasterKeys keys, AccessCache<Guid, DataKeys.Unwrapp
             return copy;
         }
         var dataKey = keys.Unwrap(document.KekId, wrapped);
-        remembered.Set(document.Id, new Unwrapped(document.KekId, wrapped.ToArray(), dataKey.ToArray()), readAt, validUntil: null);
+        remembered.Set(document.Id, new Unwrapped(document.KekId, wrapped, dataKey.ToArray()), readAt, validUntil: null);
         return dataKey;
     }
 

@@ -13,8 +13,8 @@ namespace Kaitiaki.Documents;
 /// after it, the connection is cut, so nothing unverified ever reaches the client.
 /// </summary>
 public sealed class DocumentContent(
-    DocumentService documents, SessionPrincipalFactory principals, DataKeys keys, AccessRevisions revisions, IDocumentStore store,
-    ILogger<DocumentContent> logger)
+    DocumentService documents, SessionPrincipalFactory principals, DataKeys keys, AccessRevisions revisions, RememberedDecisions decisions,
+    IDocumentStore store, ILogger<DocumentContent> logger)
 {
     /// <summary>
     /// Answers from remembered access decisions when the request's principal was remembered too. If access changed
@@ -24,7 +24,7 @@ public sealed class DocumentContent(
     {
         try
         {
-            return await SendOnceAsync(http, documentId, preview, http.User.AccessRevision(), cancellationToken);
+            return await SendOnceAsync(http, documentId, preview, cancellationToken);
         }
         catch (StaleAccessException)
         {
@@ -34,15 +34,16 @@ public sealed class DocumentContent(
                 return Results.Challenge(authenticationSchemes: [http.User.Identity!.AuthenticationType!]);
             }
             http.User = fresh;
-            return await SendOnceAsync(http, documentId, preview, principalRevision: null, cancellationToken);
+            decisions.Forget();
+            return await SendOnceAsync(http, documentId, preview, cancellationToken);
         }
     }
 
-    private async Task<IResult> SendOnceAsync(HttpContext http, Guid documentId, bool preview, long? principalRevision, CancellationToken cancellationToken)
+    private async Task<IResult> SendOnceAsync(HttpContext http, Guid documentId, bool preview, CancellationToken cancellationToken)
     {
         var knownBefore = revisions.Known;
-        var (document, accessRevision) = await documents.FindForContentAsync(http.User.AccountId()!.Value, documentId, principalRevision, cancellationToken);
-        if (document?.WrappedKey is null)
+        var document = await documents.FindForContentAsync(http.User.AccountId()!.Value, documentId, cancellationToken);
+        if (document is not { WrappedKey: not null })
         {
             return DocumentEndpoints.NotFoundProblem();
         }
@@ -55,7 +56,7 @@ public sealed class DocumentContent(
         {
             if (!TryParseRange(rangeHeader, document.SizeBytes, out from, out to))
             {
-                ConfirmBeforeAnswering(accessRevision);
+                ConfirmBeforeAnswering();
                 http.Response.Headers.ContentRange = $"bytes */{document.SizeBytes}";
                 return TypedResults.Problem(title: "Range not satisfiable", detail: $"The document is {document.SizeBytes} bytes long.",
                     statusCode: StatusCodes.Status416RangeNotSatisfiable);
@@ -67,11 +68,11 @@ public sealed class DocumentContent(
         byte[] dataKey;
         try
         {
-            dataKey = keys.UnwrapForReading(document, accessRevision ?? knownBefore);
+            dataKey = keys.UnwrapForReading(document, decisions.Oldest ?? knownBefore);
         }
         catch (MasterKeyMissingException ex)
         {
-            ConfirmBeforeAnswering(accessRevision);
+            ConfirmBeforeAnswering();
             logger.LogError("A document could not be opened: master key {KeyId} is not available.", ex.KeyId);
             return TypedResults.Problem(title: "Documents are unavailable",
                 detail: "Documents can't be opened right now because the encryption key isn't available. Please try again later.",
@@ -79,7 +80,7 @@ public sealed class DocumentContent(
         }
         catch (CryptographicException)
         {
-            ConfirmBeforeAnswering(accessRevision);
+            ConfirmBeforeAnswering();
             logger.LogError("A document's data key failed to unwrap: the stored key was altered or belongs to another document.");
             return IntegrityProblem();
         }
@@ -93,7 +94,7 @@ public sealed class DocumentContent(
             }
             catch (BlobMissingException)
             {
-                ConfirmBeforeAnswering(accessRevision);
+                ConfirmBeforeAnswering();
                 logger.LogError("A document's encrypted content is missing from the document store.");
                 return IntegrityProblem();
             }
@@ -102,7 +103,7 @@ public sealed class DocumentContent(
                 // Recorded before any content leaves; a guard's refusal answers as a missing document does.
                 try
                 {
-                    await documents.RecordReadAsync(document, preview, length, accessRevision, cancellationToken);
+                    await documents.RecordReadAsync(document, preview, length);
                 }
                 catch (AccessRefusedException)
                 {
@@ -113,7 +114,7 @@ public sealed class DocumentContent(
                 response.ContentType = document.ContentType;
                 response.ContentLength = length;
                 response.Headers.AcceptRanges = "bytes";
-                response.Headers.ETag = $"\"{Convert.ToHexString(document.Sha256).ToLowerInvariant()}\"";
+                response.Headers.ETag = $"\"{Convert.ToHexString(document.Sha256.Span).ToLowerInvariant()}\"";
                 response.Headers.ContentSecurityPolicy = "sandbox";
                 if (ranged)
                 {
@@ -151,9 +152,9 @@ public sealed class DocumentContent(
     /// the document's size; a missing blob may mean it was shredded elsewhere), so it is given only after deciding
     /// again from the database.
     /// </summary>
-    private static void ConfirmBeforeAnswering(long? accessRevision)
+    private void ConfirmBeforeAnswering()
     {
-        if (accessRevision is not null)
+        if (decisions.Oldest is not null)
         {
             throw new StaleAccessException();
         }

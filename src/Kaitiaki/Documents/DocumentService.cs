@@ -20,8 +20,8 @@ public enum ChangeOutcome
 /// document the caller may not read is simply not there: it answers exactly like one that never existed.
 /// </summary>
 public sealed class DocumentService(
-    KaitiakiDb db, DocumentAccessPolicy policy, AuditTrail audit, AccessCache<(Guid Account, Guid Document), HealthDocument> remembered,
-    AccessRevisions revisions, TimeProvider clock)
+    KaitiakiDb db, DocumentAccessPolicy policy, AuditTrail audit, AccessCache<(Guid Account, Guid Document), DocumentForReading> remembered,
+    AccessRevisions revisions, RememberedDecisions decisions, TimeProvider clock)
 {
     /// <summary>Null when the caller may not read this patient's documents (or there is no such patient).</summary>
     public async Task<List<DocumentSummary>?> ListAsync(Guid accountId, Guid patientId, bool includeHidden, CancellationToken cancellationToken)
@@ -73,41 +73,40 @@ public sealed class DocumentService(
 
     /// <summary>
     /// The document for a download, or null (recorded as a denial). The caller records the read (with the bytes) before
-    /// sending anything. When the caller's principal was remembered at <paramref name="principalRevision"/>, the
-    /// decision may come from memory too, and the oldest revision it rests on comes back with it, for the caller's
-    /// audit event to confirm; the shared document object must then not be changed.
+    /// sending anything. When the request's principal came from a remembered decision, the document decision may be
+    /// remembered too; the request then rests on it (<see cref="RememberedDecisions"/>), and the read's audit event confirms it.
     /// </summary>
-    public async Task<(HealthDocument? Document, long? AccessRevision)> FindForContentAsync(
-        Guid accountId, Guid documentId, long? principalRevision, CancellationToken cancellationToken)
+    public async Task<DocumentForReading?> FindForContentAsync(Guid accountId, Guid documentId, CancellationToken cancellationToken)
     {
-        if (principalRevision is null)
+        if (decisions.Oldest is null)
         {
-            return (await FindReadableAsync(accountId, documentId, "content", cancellationToken), null);
+            return await FindReadableAsync(accountId, documentId, "content", cancellationToken) is { } found ? DocumentForReading.From(found) : null;
         }
         if (remembered.TryGet((accountId, documentId), out var known, out var knownRevision))
         {
-            return (known, Math.Min(knownRevision, principalRevision.Value));
+            decisions.RestOn(knownRevision);
+            return known;
         }
         // The revision is read before the document, so a change in between makes the entry look old, never new.
         var revision = await revisions.ReadAsync(db, cancellationToken);
-        var oldest = Math.Min(revision, principalRevision.Value);
-        var document = await FindReadableAsync(accountId, documentId, "content", cancellationToken, accessRevision: oldest);
-        if (document is not null)
+        decisions.RestOn(revision);
+        var document = await FindReadableAsync(accountId, documentId, "content", cancellationToken);
+        if (document is null)
         {
-            remembered.Set((accountId, documentId), document, revision, await policy.Patients.NextGrantExpiryAsync(accountId, cancellationToken));
+            return null;
         }
-        return (document, oldest);
+        var snapshot = DocumentForReading.From(document);
+        remembered.Set((accountId, documentId), snapshot, revision, await policy.Patients.NextGrantExpiryAsync(accountId, cancellationToken));
+        return snapshot;
     }
 
     /// <summary>
-    /// Records a download or preview; with <paramref name="accessRevision"/>, only if access has not changed since. A guard
-    /// may refuse it (<see cref="AccessRefusedException"/>), and then nothing may be sent.
+    /// Records a download or preview, confirming any remembered decision the request rests on. A guard may refuse it
+    /// (<see cref="AccessRefusedException"/>), and then nothing may be sent.
     /// </summary>
-    public async Task RecordReadAsync(HealthDocument document, bool preview, long bytes, long? accessRevision, CancellationToken cancellationToken)
-    {
-        await audit.RecordStandaloneAsync(preview ? AuditAction.DocumentPreviewed : AuditAction.DocumentDownloaded,
-            patientId: document.PatientId, resourceType: "Document", resourceId: document.Id, bytes: bytes, accessRevision: accessRevision);
-    }
+    public Task RecordReadAsync(DocumentForReading document, bool preview, long bytes) =>
+        audit.RecordStandaloneAsync(preview ? AuditAction.DocumentPreviewed : AuditAction.DocumentDownloaded,
+            patientId: document.PatientId, resourceType: "Document", resourceId: document.Id, bytes: bytes);
 
     /// <summary>A patient (or their proxy) deletes a document they uploaded. It is kept for the grace period, then its key is destroyed.</summary>
     public async Task<ChangeOutcome> DeleteAsync(Guid accountId, Guid documentId, CancellationToken cancellationToken)
@@ -148,7 +147,7 @@ public sealed class DocumentService(
     }
 
     private async Task<HealthDocument?> FindReadableAsync(
-        Guid accountId, Guid documentId, string operation, CancellationToken cancellationToken, bool tracked = false, long? accessRevision = null)
+        Guid accountId, Guid documentId, string operation, CancellationToken cancellationToken, bool tracked = false)
     {
         var query = policy.Readable(accountId).Where(d => d.Id == documentId);
         var document = await (tracked ? query : query.AsNoTracking()).FirstOrDefaultAsync(cancellationToken);
@@ -156,7 +155,7 @@ public sealed class DocumentService(
         {
             // Denied or missing: the same answer, and the same record.
             await audit.RecordStandaloneAsync(AuditAction.DocumentAccessDenied, AuditOutcome.Denied, resourceType: "Document", resourceId: documentId,
-                detail: operation, accessRevision: accessRevision);
+                detail: operation);
         }
         return document;
     }

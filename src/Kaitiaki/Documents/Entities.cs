@@ -59,3 +59,15 @@ public sealed class HealthDocument
     /// <summary>Decoys no legitimate path shows; reading one is a sign of probing.</summary>
     public bool IsCanary { get; set; }
 }
+
+/// <summary>
+/// What sending a document's content needs of its row: an immutable snapshot, so a remembered decision can be shared
+/// between requests without sharing an entity that anything could change.
+/// </summary>
+public sealed record DocumentForReading(
+    Guid Id, Guid PatientId, string ContentType, string FileName, long SizeBytes, ReadOnlyMemory<byte> Sha256, string KekId,
+    ReadOnlyMemory<byte>? WrappedKey, string BlobName)
+{
+    public static DocumentForReading From(HealthDocument d) => new(
+        d.Id, d.PatientId, d.ContentType, d.FileName, d.SizeBytes, d.Sha256.ToArray(), d.KekId, d.WrappedKey?.ToArray(), d.BlobName);
+}

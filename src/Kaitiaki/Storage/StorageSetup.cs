@@ -13,6 +13,7 @@ public static class StorageSetup
         services.AddSingleton<AuditChain>();
         services.AddSingleton<AccessRevisions>();
         services.AddSingleton(typeof(AccessCache<,>));
+        services.AddScoped<RememberedDecisions>();
         if (options.DatabaseProvider == "postgres")
         {
             var connection = configuration.GetConnectionString("Kaitiaki");

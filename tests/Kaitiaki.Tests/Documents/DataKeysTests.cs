@@ -25,35 +25,35 @@ public sealed class DataKeysTests : IAsyncLifetime
     {
         var (dataKeys, remembered, revisions, document, expected) = await OneDocumentAsync();
 
-        var first = dataKeys.UnwrapForReading(document, revisions.Known);
+        var first = dataKeys.UnwrapForReading(DocumentForReading.From(document), revisions.Known);
         Assert.Equal(expected, first);
         Assert.True(remembered.TryGet(document.Id, out var entry, out _));
         Assert.Equal(expected, entry.CopyDataKey());
 
         // Clearing a key after use, as callers do, leaves the remembered one whole.
         Array.Clear(first);
-        Assert.Equal(expected, dataKeys.UnwrapForReading(document, revisions.Known));
+        Assert.Equal(expected, dataKeys.UnwrapForReading(DocumentForReading.From(document), revisions.Known));
     }
 
     [Fact]
     public async Task A_remembered_key_is_dropped_and_cleared_when_the_access_revision_moves()
     {
         var (dataKeys, remembered, revisions, document, expected) = await OneDocumentAsync();
-        dataKeys.UnwrapForReading(document, revisions.Known);
+        dataKeys.UnwrapForReading(DocumentForReading.From(document), revisions.Known);
         Assert.True(remembered.TryGet(document.Id, out var entry, out _));
 
         revisions.Observe(revisions.Known + 1);
 
         Assert.False(remembered.TryGet(document.Id, out _, out _));
         Assert.Null(entry.CopyDataKey());
-        Assert.Equal(expected, dataKeys.UnwrapForReading(document, revisions.Known));
+        Assert.Equal(expected, dataKeys.UnwrapForReading(DocumentForReading.From(document), revisions.Known));
     }
 
     [Fact]
     public async Task A_remembered_key_nobody_asks_for_again_is_cleared_by_the_sweep_after_its_minute()
     {
         var (dataKeys, remembered, revisions, document, _) = await OneDocumentAsync();
-        dataKeys.UnwrapForReading(document, revisions.Known);
+        dataKeys.UnwrapForReading(DocumentForReading.From(document), revisions.Known);
         Assert.True(remembered.TryGet(document.Id, out var entry, out _));
 
         remembered.Sweep();
@@ -70,7 +70,7 @@ public sealed class DataKeysTests : IAsyncLifetime
         var (dataKeys, remembered, revisions, document, expected) = await OneDocumentAsync();
         revisions.Observe(revisions.Known + 1);
 
-        Assert.Equal(expected, dataKeys.UnwrapForReading(document, revisions.Known - 1));
+        Assert.Equal(expected, dataKeys.UnwrapForReading(DocumentForReading.From(document), revisions.Known - 1));
 
         Assert.False(remembered.TryGet(document.Id, out _, out _));
     }
@@ -84,12 +84,12 @@ public sealed class DataKeysTests : IAsyncLifetime
         var dataKeys = _portal.Services.GetRequiredService<DataKeys>();
         var masterKeys = _portal.Services.GetRequiredService<MasterKeys>();
         var revision = _portal.Services.GetRequiredService<AccessRevisions>().Known;
-        var own = dataKeys.UnwrapForReading(document, revision);
+        var own = dataKeys.UnwrapForReading(DocumentForReading.From(document), revision);
 
         // Another document's wrapped key on this row (a swap) unwraps to that document's key, never to the one remembered
         // for this row.
         document.WrappedKey = other.WrappedKey;
-        var swapped = dataKeys.UnwrapForReading(document, revision);
+        var swapped = dataKeys.UnwrapForReading(DocumentForReading.From(document), revision);
         Assert.Equal(masterKeys.Unwrap(other.KekId, other.WrappedKey!), swapped);
         Assert.NotEqual(own, swapped);
 
@@ -97,7 +97,7 @@ public sealed class DataKeysTests : IAsyncLifetime
         var altered = other.WrappedKey!.ToArray();
         altered[^1] ^= 1;
         document.WrappedKey = altered;
-        Assert.ThrowsAny<CryptographicException>(() => dataKeys.UnwrapForReading(document, revision));
+        Assert.ThrowsAny<CryptographicException>(() => dataKeys.UnwrapForReading(DocumentForReading.From(document), revision));
     }
 
     [Fact]

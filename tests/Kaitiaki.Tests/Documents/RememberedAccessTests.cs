@@ -211,10 +211,12 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         var writer = _portal.Services.GetRequiredService<AuditWriter>();
         var current = await _portal.WithScopeAsync(sp => sp.GetRequiredService<AccessRevisions>().ReadAsync(sp.GetRequiredService<KaitiakiDb>(), CancellationToken.None));
         var stale = NewEvent();
+        stale.RestsOnRevision = current - 1;
         var fresh = NewEvent();
+        fresh.RestsOnRevision = current;
 
-        await Assert.ThrowsAsync<StaleAccessException>(() => writer.SaveAsync(stale, current - 1));
-        await writer.SaveAsync(fresh, current);
+        await Assert.ThrowsAsync<StaleAccessException>(() => writer.SaveAsync(stale));
+        await writer.SaveAsync(fresh);
 
         var saved = await _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents.AsNoTracking()
             .Where(e => e.Id == stale.Id || e.Id == fresh.Id).Select(e => e.Id).ToListAsync());
