@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Kaitiaki.Storage;
 
 namespace Kaitiaki.Accounts;
 
@@ -16,6 +17,7 @@ public enum OperatorRole
     IncidentManager = 3,
 }
 
+[AccessState(Columns = [nameof(LockoutEnd), nameof(Kind), nameof(PatientId), nameof(OperatorRole), nameof(DisplayName)])]
 public sealed class Account : IdentityUser<Guid>
 {
     public Account()
@@ -54,6 +56,7 @@ public enum SessionKind
 /// Every signed-in browser and every API token is one of these rows; the cookie or token only
 /// points at it, so revoking the row ends the session on its next request.
 /// </summary>
+[AccessState(Columns = [nameof(RevokedAt), nameof(AccountId)])]
 public sealed class AccountSession
 {
     public Guid Id { get; set; } = Guid.NewGuid();

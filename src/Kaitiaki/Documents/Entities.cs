@@ -1,3 +1,5 @@
+using Kaitiaki.Storage;
+
 namespace Kaitiaki.Documents;
 
 public enum DocumentSource
@@ -31,6 +33,7 @@ public static class DocumentCategories
 /// One health document. The content lives encrypted in the document store under <see cref="BlobName"/>; its data
 /// key is here only wrapped by a master key. Erasing <see cref="WrappedKey"/> destroys the document for good.
 /// </summary>
+[AccessState]
 public sealed class HealthDocument
 {
     public Guid Id { get; set; } = Guid.NewGuid();

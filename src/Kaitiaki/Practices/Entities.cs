@@ -1,3 +1,5 @@
+using Kaitiaki.Storage;
+
 namespace Kaitiaki.Practices;
 
 public enum PracticeStatus
@@ -7,6 +9,7 @@ public enum PracticeStatus
 }
 
 /// <summary>A general practice. Practices are never deleted: one that left keeps its contacts.</summary>
+[AccessState]
 public sealed class Practice
 {
     public Guid Id { get; set; } = Guid.NewGuid();
@@ -25,6 +28,7 @@ public enum ContactMethod
     Letter = 2,
 }
 
+[AccessState]
 public sealed class Patient
 {
     public Guid Id { get; set; } = Guid.NewGuid();
@@ -40,6 +44,7 @@ public sealed class Patient
 }
 
 /// <summary>A patient's enrolment at a practice. Ending one keeps the row, so history survives a move.</summary>
+[AccessState(CountsInserts = true)]
 public sealed class Enrolment
 {
     public Guid Id { get; set; } = Guid.NewGuid();
@@ -56,6 +61,7 @@ public enum StaffRole
     PrivacyOfficer = 3,
 }
 
+[AccessState(CountsInserts = true)]
 public sealed class StaffMembership
 {
     public Guid Id { get; set; } = Guid.NewGuid();
@@ -73,6 +79,7 @@ public enum ProxyReason
 }
 
 /// <summary>Lets the holder's account act for a patient until it expires or is revoked.</summary>
+[AccessState(CountsInserts = true)]
 public sealed class ProxyGrant
 {
     public Guid Id { get; set; } = Guid.NewGuid();

@@ -1,6 +1,3 @@
-using Kaitiaki.Accounts;
-using Kaitiaki.Documents;
-using Kaitiaki.Practices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 
@@ -17,8 +14,9 @@ public sealed class AccessRevision
 
 /// <summary>
 /// A counter in the database that moves on, in the same transaction, with every change that could take access away
-/// or change who is signed in: a session revoked, an account locked, a staff membership, proxy grant or enrolment
-/// changed, a document deleted, hidden, shredded or re-keyed. It lets decisions about access be remembered between
+/// or change who is signed in: every write to a table marked <see cref="AccessStateAttribute"/> (a session revoked, an
+/// account locked, a staff membership, proxy grant or enrolment changed, a document deleted, hidden, shredded or
+/// re-keyed), by the database's own triggers, so ExecuteUpdate and raw SQL move it too. It lets decisions about access be remembered between
 /// requests and still be exact: a remembered decision carries the revision it was made at, and the audit event that
 /// records the read is committed only if the revision has not moved since (<see cref="Audit.AuditWriter"/>). Other
 /// processes (the command line, other servers) move the same counter, so their changes are seen too.
@@ -52,46 +50,29 @@ public sealed class AccessRevisions
         return value;
     }
 
-    /// <summary>
-    /// Moves the counter on inside the caller's transaction and returns the new value. The update is relative, so
-    /// concurrent transactions on PostgreSQL queue on the row and each one counts.
-    /// </summary>
-    internal static async Task<long> BumpAsync(KaitiakiDb db, CancellationToken cancellationToken)
-    {
-        await db.AccessRevisions.Where(r => r.Id == AccessRevision.SingletonId)
-            .ExecuteUpdateAsync(r => r.SetProperty(x => x.Value, x => x.Value + 1), cancellationToken);
-        return await CurrentAsync(db, cancellationToken);
-    }
-
-    private static Task<long> CurrentAsync(KaitiakiDb db, CancellationToken cancellationToken) =>
+    internal static Task<long> CurrentAsync(KaitiakiDb db, CancellationToken cancellationToken) =>
         db.AccessRevisions.Where(r => r.Id == AccessRevision.SingletonId).Select(r => r.Value).FirstAsync(cancellationToken);
 
-    /// <summary>Could this pending change take access away from someone, or change what a remembered decision says?</summary>
+    /// <summary>
+    /// Does this pending change touch access state (<see cref="AccessStateAttribute"/>)? The database's triggers move the
+    /// revision whatever this says; a save that answers yes reads the new revision afterwards, so that this process's own
+    /// changes take effect here at once.
+    /// </summary>
     internal static bool IsAccessChange(EntityEntry entry)
     {
-        if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
+        if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            || Marks.GetOrAdd(entry.Metadata.ClrType, t => t.GetCustomAttributes(typeof(AccessStateAttribute), false).OfType<AccessStateAttribute>().FirstOrDefault())
+                is not { } mark)
         {
             return false;
         }
-        var modified = entry.State == EntityState.Modified;
-        return entry.Entity switch
+        return entry.State switch
         {
-            // Only the columns that decide access count. AccountStore saves only the columns that changed, so a sign-in or a
-            // wrong password does not move the revision; an account saved without its original values counts whole.
-            Account => modified
-                ? IsModified(entry, nameof(Account.LockoutEnd), nameof(Account.Kind), nameof(Account.PatientId), nameof(Account.OperatorRole), nameof(Account.DisplayName))
-                : entry.State == EntityState.Deleted,
-            // New sessions and last-seen touches are not changes of access; revoking one is.
-            AccountSession => modified ? IsModified(entry, nameof(AccountSession.RevokedAt), nameof(AccountSession.AccountId)) : entry.State == EntityState.Deleted,
-            // New documents give nobody a remembered decision to undo; any change to an existing one might.
-            HealthDocument => entry.State != EntityState.Added,
-            Patient => entry.State != EntityState.Added,
-            Practice => entry.State != EntityState.Added,
-            StaffMembership or ProxyGrant or Enrolment => true,
-            _ => false,
+            EntityState.Added => mark.CountsInserts,
+            EntityState.Deleted => true,
+            _ => mark.Columns.Length == 0 || mark.Columns.Any(c => entry.Property(c).IsModified),
         };
     }
 
-    private static bool IsModified(EntityEntry entry, params string[] properties) =>
-        properties.Any(p => entry.Property(p).IsModified);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, AccessStateAttribute?> Marks = new();
 }

@@ -141,8 +141,8 @@ public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<A
 
     /// <summary>
     /// Seals new audit events into the hash chain inside the same transaction as the change they
-    /// record, refuses any change to an event already written, and moves the access revision on
-    /// with any change that could take access away (<see cref="Storage.AccessRevisions"/>).
+    /// record, and refuses any change to an event already written. The access revision moves with any
+    /// write to access state by the database's own triggers (<see cref="AccessStateAttribute"/>).
     /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
@@ -181,12 +181,14 @@ public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<A
         if (Database.CurrentTransaction is not null)
         {
             // The caller commits; the new revision is seen once an audit write reads it.
-            await SealAndBumpAsync(added, changesAccess, cancellationToken);
+            await SealAsync(added, cancellationToken);
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
         await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
-        var revision = await SealAndBumpAsync(added, changesAccess, cancellationToken);
+        await SealAsync(added, cancellationToken);
         var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        // The database's triggers have moved the revision with the change itself; learn the new one before anyone else can.
+        long? revision = changesAccess ? await Storage.AccessRevisions.CurrentAsync(this, cancellationToken) : null;
         await transaction.CommitAsync(cancellationToken);
         if (revision is { } committed)
         {
@@ -195,13 +197,12 @@ public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<A
         return written;
     }
 
-    private async Task<long?> SealAndBumpAsync(List<AuditEvent> added, bool changesAccess, CancellationToken cancellationToken)
+    private async Task SealAsync(List<AuditEvent> added, CancellationToken cancellationToken)
     {
         if (added.Count > 0)
         {
             await Ledger.SealAsync(this, added, cancellationToken);
         }
-        return changesAccess ? await Storage.AccessRevisions.BumpAsync(this, cancellationToken) : null;
     }
 
     internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
