@@ -45,7 +45,7 @@ public sealed class DocumentContent(
         var document = await documents.FindForContentAsync(http.User.AccountId()!.Value, documentId, cancellationToken);
         if (document is not { WrappedKey: not null })
         {
-            return DocumentEndpoints.NotFoundProblem();
+            return NotFoundProblem();
         }
         preview = preview && ContentTypes.CanPreview(document.ContentType);
 
@@ -107,7 +107,7 @@ public sealed class DocumentContent(
                 }
                 catch (AccessRefusedException)
                 {
-                    return DocumentEndpoints.NotFoundProblem();
+                    return NotFoundProblem();
                 }
                 var response = http.Response;
                 response.StatusCode = ranged ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
@@ -159,6 +159,10 @@ public sealed class DocumentContent(
             throw new StaleAccessException();
         }
     }
+
+    /// <summary>A missing document, and one the caller may not read: the same answer.</summary>
+    internal static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFoundProblem() =>
+        TypedResults.Problem(title: "Not found", detail: "There is no such document.", statusCode: StatusCodes.Status404NotFound);
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult IntegrityProblem() =>
         TypedResults.Problem(title: "This document can't be opened",

@@ -37,9 +37,6 @@ public static class DocumentEndpoints
         return routes;
     }
 
-    internal static ProblemHttpResult NotFoundProblem() =>
-        TypedResults.Problem(title: "Not found", detail: "There is no such document.", statusCode: StatusCodes.Status404NotFound);
-
     private static async Task<Results<Ok<List<DocumentSummary>>, ProblemHttpResult>> ListAsync(
         Guid? patientId, bool? includeHidden, HttpContext http, KaitiakiDb db, DocumentService documents, CancellationToken cancellationToken)
     {
@@ -57,7 +54,7 @@ public static class DocumentEndpoints
 
     private static async Task<Results<Ok<DocumentSummary>, ProblemHttpResult>> GetAsync(
         Guid id, HttpContext http, DocumentService documents, CancellationToken cancellationToken) =>
-        await documents.GetAsync(http.User.AccountId()!.Value, id, cancellationToken) is { } summary ? TypedResults.Ok(summary) : NotFoundProblem();
+        await documents.GetAsync(http.User.AccountId()!.Value, id, cancellationToken) is { } summary ? TypedResults.Ok(summary) : DocumentContent.NotFoundProblem();
 
     private static Task<IResult> ContentAsync(Guid id, string? disposition, HttpContext http, DocumentContent content, CancellationToken cancellationToken) =>
         content.SendAsync(http, id, string.Equals(disposition, "inline", StringComparison.OrdinalIgnoreCase), cancellationToken);
@@ -69,7 +66,7 @@ public static class DocumentEndpoints
             ChangeOutcome.NotAllowed => TypedResults.Problem(title: "Can't delete this document",
                 detail: "A document can be deleted only by the patient it belongs to, or by the person who added it for them. Practice and hospital documents can be hidden instead.",
                 statusCode: StatusCodes.Status403Forbidden),
-            _ => NotFoundProblem(),
+            _ => DocumentContent.NotFoundProblem(),
         };
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetHiddenAsync(Guid id, bool hidden, HttpContext http, DocumentService documents, CancellationToken cancellationToken) =>
@@ -78,7 +75,7 @@ public static class DocumentEndpoints
             ChangeOutcome.Done => TypedResults.NoContent(),
             ChangeOutcome.NotAllowed => TypedResults.Problem(title: "Can't hide this document",
                 detail: "Only the patient (or someone acting for them) can hide documents from their list.", statusCode: StatusCodes.Status403Forbidden),
-            _ => NotFoundProblem(),
+            _ => DocumentContent.NotFoundProblem(),
         };
 
     private static async Task<IResult> WebUploadAsync(HttpContext http, IAntiforgery antiforgery, DocumentUpload upload, KaitiakiDb db, CancellationToken cancellationToken)

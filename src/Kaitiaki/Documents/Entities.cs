@@ -74,3 +74,21 @@ public sealed record DocumentForReading(
     public static DocumentForReading From(HealthDocument d) => new(
         d.Id, d.PatientId, d.ContentType, d.FileName, d.SizeBytes, d.Sha256.ToArray(), d.KekId, d.WrappedKey?.ToArray(), d.BlobName);
 }
+
+internal sealed class HealthDocumentConfiguration : Microsoft.EntityFrameworkCore.IEntityTypeConfiguration<HealthDocument>
+{
+    public void Configure(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<HealthDocument> builder)
+    {
+        builder.HasIndex(x => new { x.PatientId, x.UploadedAt });
+        builder.HasIndex(x => x.KekId);
+        builder.Property(x => x.Title).HasMaxLength(200);
+        builder.Property(x => x.Category).HasMaxLength(32);
+        builder.Property(x => x.Author).HasMaxLength(200);
+        builder.Property(x => x.ContentType).HasMaxLength(100);
+        builder.Property(x => x.FileName).HasMaxLength(200);
+        builder.Property(x => x.KekId).HasMaxLength(64);
+        builder.Property(x => x.BlobName).HasMaxLength(100);
+        builder.Property(x => x.ShredReason).HasMaxLength(100);
+        builder.HasOne<Kaitiaki.Practices.Patient>().WithMany().HasForeignKey(x => x.PatientId).OnDelete(Microsoft.EntityFrameworkCore.DeleteBehavior.Restrict);
+    }
+}

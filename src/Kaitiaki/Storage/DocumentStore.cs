@@ -1,6 +1,6 @@
 namespace Kaitiaki.Storage;
 
-public sealed class BlobMissingException(string name) : Exception($"The stored document '{name}' is missing from the document store.");
+public sealed class BlobMissingException(string name) : Exception($"The blob '{name}' is missing from the blob store.");
 
 /// <summary>A blob being written. It becomes visible under its name only on <see cref="CommitAsync"/>; disposing without committing removes it.</summary>
 public interface IStagedBlob : IAsyncDisposable

@@ -3,14 +3,14 @@ using System.Security.Cryptography;
 namespace Kaitiaki.Storage;
 
 public sealed class MasterKeyMissingException(string keyId)
-    : Exception($"The master key '{keyId}' is not available, so this document cannot be opened. Check the keys folder (Kaitiaki:KeysDirectory).")
+    : Exception($"The master key '{keyId}' is not available, so nothing wrapped under it can be unwrapped. Check the keys folder (Kaitiaki:KeysDirectory).")
 {
     public string KeyId { get; } = keyId;
 }
 
 /// <summary>
-/// The master keys (KEKs) that wrap every document's data key, as files under <c>keys/master/</c>:
-/// one <c>{id}.key</c> per key and a <c>current</c> file naming the key new documents use. Retired keys
+/// The master keys (KEKs) that wrap data keys, as files under <c>keys/master/</c>:
+/// one <c>{id}.key</c> per key and a <c>current</c> file naming the key new data keys are wrapped under. Retired keys
 /// move to <c>keys/master/retired/</c>. The database and the document store never hold them.
 /// </summary>
 public sealed class MasterKeys(KaitiakiOptions options)
