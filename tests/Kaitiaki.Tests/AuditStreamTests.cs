@@ -134,28 +134,17 @@ public sealed class AuditStreamTests
         portal.WithScopeAsync(async sp => await sp.GetRequiredService<KaitiakiDb>().AuditEvents.MaxAsync(e => (long?)e.Sequence) ?? 0);
 
     /// <summary>Appends one event through a context with its own ledger, as another process would.</summary>
-    private static async Task WriteElsewhereAsync(TestPortal portal)
-    {
-        await using var elsewhere = new ServiceCollection()
-            .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(o => o.Stores.SchemaVersion = Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3)
-            .AddSingleton(portal.Services.GetRequiredService<AuditChain>())
-            .AddSingleton<AuditStream>()
-            .AddSingleton<AuditLedger>()
-            .AddSingleton<AccessRevisions>()
-            .BuildServiceProvider();
-        await using KaitiakiDb db = TestPortal.OnPostgres
-            ? new PostgresKaitiakiDb(new DbContextOptionsBuilder<PostgresKaitiakiDb>(portal.Services.GetRequiredService<DbContextOptions<PostgresKaitiakiDb>>())
-                .UseApplicationServiceProvider(elsewhere).Options)
-            : new SqliteKaitiakiDb(new DbContextOptionsBuilder<SqliteKaitiakiDb>(portal.Services.GetRequiredService<DbContextOptions<SqliteKaitiakiDb>>())
-                .UseApplicationServiceProvider(elsewhere).Options);
-        db.AuditEvents.Add(new AuditEvent
+    private static Task WriteElsewhereAsync(TestPortal portal) =>
+        portal.ElsewhereAsync(db =>
         {
-            OccurredAt = AuditEvent.TrimToMicroseconds(portal.Clock.GetUtcNow().UtcDateTime),
-            Action = AuditAction.AuditVerified,
-            Client = "elsewhere",
+            db.AuditEvents.Add(new AuditEvent
+            {
+                OccurredAt = AuditEvent.TrimToMicroseconds(portal.Clock.GetUtcNow().UtcDateTime),
+                Action = AuditAction.AuditVerified,
+                Client = "elsewhere",
+            });
+            return db.SaveChangesAsync();
         });
-        await db.SaveChangesAsync();
-    }
 
     private sealed class Recorder(TimeSpan? delay = null, int throwEvery = 0) : IAuditSubscriber
     {

@@ -20,6 +20,10 @@ public sealed class StaffAccess(KaitiakiDb db, PatientAccess access)
             .ToList();
     }
 
+    /// <summary>The practices still on the portal where the account holds one of <paramref name="roles"/> today.</summary>
+    public async Task<List<StaffPractice>> ActivePracticesWithAsync(Guid accountId, IReadOnlyCollection<StaffRole> roles, CancellationToken cancellationToken) =>
+        (await PracticesAsync(accountId, cancellationToken)).Where(p => p.Status == PracticeStatus.Active && p.Roles.Any(roles.Contains)).ToList();
+
     public Task<bool> HasRoleAsync(Guid accountId, Guid practiceId, IReadOnlyCollection<StaffRole> roles, CancellationToken cancellationToken) =>
         access.CurrentMemberships().AnyAsync(m => m.AccountId == accountId && m.PracticeId == practiceId && roles.Contains(m.Role), cancellationToken);
 }

@@ -46,7 +46,7 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         var (patient, client, documentId) = await PatientWithDocumentAsync();
         await WarmAsync(client, documentId);
 
-        await ElsewhereAsync(async db =>
+        await _portal.ElsewhereAsync(async db =>
         {
             foreach (var session in await db.Sessions.Where(s => s.AccountId == patient.AccountId).ToListAsync())
             {
@@ -65,7 +65,7 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         var (patient, client, documentId) = await PatientWithDocumentAsync();
         await WarmAsync(client, documentId);
 
-        await ElsewhereAsync(async db =>
+        await _portal.ElsewhereAsync(async db =>
         {
             var account = await db.Users.SingleAsync(a => a.Id == patient.AccountId);
             account.LockoutEnd = _portal.Clock.GetUtcNow().AddHours(1);
@@ -84,7 +84,7 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         var proxyClient = await _portal.SignInApiAsync(proxy);
         await WarmAsync(proxyClient, documentId);
 
-        await ElsewhereAsync(async db =>
+        await _portal.ElsewhereAsync(async db =>
         {
             (await db.ProxyGrants.SingleAsync(g => g.Id == grant.Id)).RevokedAt = _portal.Clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync();
@@ -102,7 +102,7 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         var proxyClient = await _portal.SignInApiAsync(proxy);
         await WarmAsync(proxyClient, documentId);
 
-        await ElsewhereAsync(async db =>
+        await _portal.ElsewhereAsync(async db =>
         {
             (await db.ProxyGrants.SingleAsync(g => g.Id == grant.Id)).RevokedAt = _portal.Clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync();
@@ -142,7 +142,7 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         var clinicianClient = await _portal.SignInApiAsync(clinician);
         await WarmAsync(clinicianClient, documentId);
 
-        await ElsewhereAsync(async db =>
+        await _portal.ElsewhereAsync(async db =>
         {
             var today = DateOnly.FromDateTime(_portal.Clock.GetUtcNow().UtcDateTime);
             (await db.Enrolments.SingleAsync(e => e.PatientId == patient.PatientId && e.EndedOn == null)).EndedOn = today;
@@ -159,7 +159,7 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         var (_, client, documentId) = await PatientWithDocumentAsync();
         await WarmAsync(client, documentId);
 
-        await ElsewhereAsync(async db =>
+        await _portal.ElsewhereAsync(async db =>
         {
             (await db.Documents.SingleAsync(d => d.Id == documentId)).DeletedAt = _portal.Clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync();
@@ -176,7 +176,7 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         await WarmAsync(client, documentId);
         var before = await DownloadsOfAsync(documentId);
 
-        await ElsewhereAsync(async db =>
+        await _portal.ElsewhereAsync(async db =>
         {
             foreach (var session in await db.Sessions.Where(s => s.AccountId == stranger.AccountId).ToListAsync())
             {
@@ -313,27 +313,6 @@ public sealed class RememberedAccessTests : IAsyncLifetime
         _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents
             .CountAsync(e => e.ResourceId == documentId && e.Action == AuditAction.DocumentDownloaded));
 
-
-    /// <summary>
-    /// Changes the database as the command line or another server would: through a context whose revision counter is
-    /// its own, so this portal learns of the change only from the database.
-    /// </summary>
-    private async Task ElsewhereAsync(Func<KaitiakiDb, Task> change)
-    {
-        await using var elsewhere = new ServiceCollection()
-            .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(o => o.Stores.SchemaVersion = Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3)
-            .AddSingleton(_portal.Services.GetRequiredService<AuditChain>())
-            .AddSingleton<AuditStream>()
-            .AddSingleton<AuditLedger>()
-            .AddSingleton<AccessRevisions>()
-            .BuildServiceProvider();
-        await using KaitiakiDb db = TestPortal.OnPostgres
-            ? new PostgresKaitiakiDb(new DbContextOptionsBuilder<PostgresKaitiakiDb>(_portal.Services.GetRequiredService<DbContextOptions<PostgresKaitiakiDb>>())
-                .UseApplicationServiceProvider(elsewhere).Options)
-            : new SqliteKaitiakiDb(new DbContextOptionsBuilder<SqliteKaitiakiDb>(_portal.Services.GetRequiredService<DbContextOptions<SqliteKaitiakiDb>>())
-                .UseApplicationServiceProvider(elsewhere).Options);
-        await change(db);
-    }
 
     private AuditEvent NewEvent() => new()
     {

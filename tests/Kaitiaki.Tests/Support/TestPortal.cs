@@ -157,6 +157,27 @@ public sealed class TestPortal : IAsyncDisposable
         return await work(scope.ServiceProvider);
     }
 
+    /// <summary>
+    /// Changes the database as the command line or another server would: through a context whose revision counter,
+    /// ledger and stream are its own, so this portal learns of the change only from the database.
+    /// </summary>
+    public async Task ElsewhereAsync(Func<KaitiakiDb, Task> change)
+    {
+        await using var elsewhere = new ServiceCollection()
+            .Configure<IdentityOptions>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
+            .AddSingleton(Services.GetRequiredService<Kaitiaki.Audit.AuditChain>())
+            .AddSingleton<Kaitiaki.Audit.AuditStream>()
+            .AddSingleton<Kaitiaki.Audit.AuditLedger>()
+            .AddSingleton<AccessRevisions>()
+            .BuildServiceProvider();
+        await using KaitiakiDb db = OnPostgres
+            ? new PostgresKaitiakiDb(new DbContextOptionsBuilder<PostgresKaitiakiDb>(Services.GetRequiredService<DbContextOptions<PostgresKaitiakiDb>>())
+                .UseApplicationServiceProvider(elsewhere).Options)
+            : new SqliteKaitiakiDb(new DbContextOptionsBuilder<SqliteKaitiakiDb>(Services.GetRequiredService<DbContextOptions<SqliteKaitiakiDb>>())
+                .UseApplicationServiceProvider(elsewhere).Options);
+        await change(db);
+    }
+
     /// <summary>The access revision as the database holds it (architecture, section 3.4).</summary>
     public Task<long> AccessRevisionAsync() =>
         WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AccessRevisions.Select(r => r.Value).SingleAsync());

@@ -57,9 +57,7 @@ public sealed class ConfirmTransferModel(StaffAccess access, EnrolmentService en
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
-        Practices = (await access.PracticesAsync(User.AccountId()!.Value, cancellationToken))
-            .Where(p => p.Status == PracticeStatus.Active && p.Roles.Any(AllowedRoles.Contains))
-            .ToList();
+        Practices = await access.ActivePracticesWithAsync(User.AccountId()!.Value, AllowedRoles, cancellationToken);
         if (PracticeId == Guid.Empty && Practices.Count > 0)
         {
             PracticeId = Practices[0].PracticeId;

@@ -61,9 +61,7 @@ public sealed class InviteStaffModel(StaffAccess access, InvitationService invit
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
-        Practices = (await access.PracticesAsync(User.AccountId()!.Value, cancellationToken))
-            .Where(p => p.Status == PracticeStatus.Active && p.Roles.Contains(StaffRole.PracticeAdministrator))
-            .ToList();
+        Practices = await access.ActivePracticesWithAsync(User.AccountId()!.Value, [StaffRole.PracticeAdministrator], cancellationToken);
         return Practices.Count > 0;
     }
 }
