@@ -34,6 +34,8 @@ public static class KaitiakiHost
         builder.Services.AddPractices();
         builder.Services.AddDocuments();
         builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddSingleton<EmailQueue>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EmailQueue>());
         builder.Services.AddKaitiakiRateLimits(options);
         builder.Services.AddWeb(options);
         if (!builder.Environment.IsDevelopment())

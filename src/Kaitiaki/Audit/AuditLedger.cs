@@ -15,7 +15,10 @@ namespace Kaitiaki.Audit;
 /// </summary>
 public sealed class AuditLedger(AuditChain chain, AuditStream stream)
 {
-    private readonly ConditionalWeakTable<DbTransaction, List<AuditEvent>> _uncommitted = [];
+    // Keyed by the provider's transaction object, and checked against EF's id for the transaction: Npgsql reuses one
+    // transaction object per connection, so an entry left by a transaction that was disposed without committing must
+    // never be published by the next one.
+    private readonly ConditionalWeakTable<DbTransaction, Sealed> _uncommitted = [];
 
     /// <summary>
     /// For a unit of work: links the events, which EF then inserts with the rest of the change. If any of them rests on
@@ -40,32 +43,40 @@ public sealed class AuditLedger(AuditChain chain, AuditStream stream)
 
     private async ValueTask LinkAsync(KaitiakiDb db, AuditAppender appender, IReadOnlyList<AuditEvent> events, bool async, CancellationToken cancellationToken)
     {
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+        var current = db.Database.CurrentTransaction
             ?? throw new InvalidOperationException("Audit events are sealed only inside the transaction that stores them.");
         var (sequence, hash) = await appender.LockAndReadHeadAsync(async, cancellationToken);
         await appender.StampPracticesAsync(events, async, cancellationToken);
         chain.Link(events, sequence, hash);
+        var transaction = current.GetDbTransaction();
         lock (_uncommitted)
         {
-            _uncommitted.GetOrCreateValue(transaction).AddRange(events);
+            if (!_uncommitted.TryGetValue(transaction, out var held) || held.TransactionId != current.TransactionId)
+            {
+                _uncommitted.AddOrUpdate(transaction, held = new Sealed(current.TransactionId, []));
+            }
+            held.Events.AddRange(events);
         }
     }
 
-    private void Committed(DbTransaction transaction)
+    private void Committed(DbTransaction transaction, Guid transactionId)
     {
-        List<AuditEvent>? events;
+        Sealed? held;
         lock (_uncommitted)
         {
-            if (!_uncommitted.TryGetValue(transaction, out events))
+            if (!_uncommitted.TryGetValue(transaction, out held))
             {
                 return;
             }
             _uncommitted.Remove(transaction);
         }
-        stream.Publish(events);
+        if (held.TransactionId == transactionId)
+        {
+            stream.Publish(held.Events);
+        }
     }
 
-    private void RolledBack(DbTransaction transaction)
+    private void Forget(DbTransaction transaction)
     {
         lock (_uncommitted)
         {
@@ -73,22 +84,36 @@ public sealed class AuditLedger(AuditChain chain, AuditStream stream)
         }
     }
 
-    /// <summary>Tells the ledger when a transaction that sealed events has committed or rolled back.</summary>
+    private sealed record Sealed(Guid TransactionId, List<AuditEvent> Events);
+
+    /// <summary>
+    /// Tells the ledger when a transaction that sealed events has committed, rolled back or failed. A transaction that is
+    /// disposed without committing says nothing; its entry is dropped when its object is reused or collected.
+    /// </summary>
     internal sealed class CommitInterceptor(AuditLedger ledger) : DbTransactionInterceptor
     {
-        public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => ledger.Committed(transaction);
+        public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+            ledger.Committed(transaction, eventData.TransactionId);
 
         public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
         {
-            ledger.Committed(transaction);
+            ledger.Committed(transaction, eventData.TransactionId);
             return Task.CompletedTask;
         }
 
-        public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => ledger.RolledBack(transaction);
+        public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => ledger.Forget(transaction);
 
         public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
         {
-            ledger.RolledBack(transaction);
+            ledger.Forget(transaction);
+            return Task.CompletedTask;
+        }
+
+        public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => ledger.Forget(transaction);
+
+        public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            ledger.Forget(transaction);
             return Task.CompletedTask;
         }
     }

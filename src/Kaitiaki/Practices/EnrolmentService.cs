@@ -15,7 +15,7 @@ public sealed record PendingTransfer(Guid Id, string PracticeName, DateTime Requ
 /// nothing older. A patient who is already registered moves only with their own agreement (<see cref="EnrolmentTransfer"/>).
 /// </summary>
 public sealed class EnrolmentService(
-    KaitiakiDb db, PatientAccess access, AuditTrail audit, EmailSender email, KaitiakiOptions options, TimeProvider clock)
+    KaitiakiDb db, PatientAccess access, AuditTrail audit, EmailQueue mail, KaitiakiOptions options, TimeProvider clock)
 {
     internal const int MaxCodeAttempts = 5;
 
@@ -41,11 +41,12 @@ public sealed class EnrolmentService(
     }
 
     /// <summary>
-    /// Asks a registered patient to agree to move to <paramref name="to"/>. Sends the patient a code at their own
-    /// address, tells the practice they would leave, and records the request on the patient's trail. Any earlier
-    /// open request to the same practice is replaced. Runs inside the caller's transaction.
+    /// Asks a registered patient to agree to move to <paramref name="to"/>, and records the request on the patient's
+    /// trail. Any earlier open request to the same practice is replaced. Runs inside the caller's transaction and
+    /// returns the e-mails to queue once it commits: the patient's, with the code, to their own address, and the one
+    /// telling the practice they would leave.
     /// </summary>
-    internal async Task RequestTransferAsync(Patient patient, Practice to, Guid? staffAccountId, CancellationToken cancellationToken)
+    internal async Task<List<OutgoingEmail>> RequestTransferAsync(Patient patient, Practice to, Guid? staffAccountId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var from = await access.CurrentEnrolments().Where(e => e.PatientId == patient.Id)
@@ -75,26 +76,24 @@ public sealed class EnrolmentService(
             resourceType: "EnrolmentTransfer", resourceId: transfer.Id, actorAccountId: staffAccountId);
         await db.SaveChangesAsync(cancellationToken);
 
-        // The patient's own address: the one their account proved, or failing that the one their practice recorded.
-        var address = await db.Users.Where(a => a.PatientId == patient.Id).Select(a => a.Email).FirstOrDefaultAsync(cancellationToken)
-                      ?? patient.Email;
+        var address = await AddressOfAsync(patient, cancellationToken);
         var staying = from is null ? "" : $" Until you agree, {from.Name} stays your practice.";
-        await email.SendAsync(address, "A practice has asked to become your practice",
+        var messages = new List<OutgoingEmail>();
+        messages.Add(new OutgoingEmail(address, "A practice has asked to become your practice",
             $"Kia ora {patient.GivenName},\n\n{to.Name} has asked Kaitiaki to make it your general practice.{staying} " +
             $"{to.Name} cannot see any of your records unless you agree.\n\n" +
             "If you want to move, either sign in to Kaitiaki (type the address yourself; do not follow links in e-mails) and " +
             $"choose \"Agree\" on your home page, or give this code to {to.Name} in person or on the phone:\n\n    {code}\n\n" +
             $"The request ends on {NzTime.Date(transfer.ExpiresAt)}. If you did not expect it, you do not need to do anything, " +
-            "and nothing will change. You can decline it when you sign in.\n\nKaitiaki",
-            cancellationToken);
+            "and nothing will change. You can decline it when you sign in.\n\nKaitiaki"));
         if (from is not null)
         {
-            await email.SendAsync(from.PrivacyContactEmail, "A practice has asked to enrol one of your patients",
+            messages.Add(new OutgoingEmail(from.PrivacyContactEmail, "A practice has asked to enrol one of your patients",
                 $"Kia ora {from.PrivacyContactName},\n\n{to.Name} has asked Kaitiaki to enrol {patient.DisplayName} (NHI {patient.Nhi}), " +
                 $"who is enrolled with {from.Name}. The patient has been asked to agree. Until they do, nothing changes: " +
-                $"they stay enrolled with you and {to.Name} cannot see their records. If this looks wrong, please contact the patient.\n\nKaitiaki",
-                cancellationToken);
+                $"they stay enrolled with you and {to.Name} cannot see their records. If this looks wrong, please contact the patient.\n\nKaitiaki"));
         }
+        return messages;
     }
 
     /// <summary>The open requests for the signed-in patient's own record, newest first.</summary>
@@ -107,21 +106,28 @@ public sealed class EnrolmentService(
             .ToListAsync(cancellationToken);
     }
 
-    /// <summary>The patient agrees in the portal. False when the request is not theirs, not open, or has expired.</summary>
+    /// <summary>
+    /// The patient agrees in the portal. False when the request is not theirs, not open, has expired, was decided at
+    /// the same moment by someone else, or its practice has left Kaitiaki.
+    /// </summary>
     public async Task<bool> AgreeAsync(Guid accountId, Guid transferId, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var transfer = await OpenForAccount(accountId, clock.GetUtcNow().UtcDateTime).FirstOrDefaultAsync(t => t.Id == transferId, cancellationToken);
-        if (transfer is null)
+        List<OutgoingEmail> messages;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            return false;
+            var transfer = await OpenForAccount(accountId, clock.GetUtcNow().UtcDateTime).FirstOrDefaultAsync(t => t.Id == transferId, cancellationToken);
+            if (transfer is null || await AcceptAsync(transfer, "in the portal", cancellationToken) is not { } told)
+            {
+                return false;
+            }
+            await transaction.CommitAsync(cancellationToken);
+            messages = told;
         }
-        await AcceptAsync(transfer, "in the portal", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        mail.Enqueue(messages);
         return true;
     }
 
-    /// <summary>The patient declines in the portal. False when the request is not theirs or not open.</summary>
+    /// <summary>The patient declines in the portal. False when the request is not theirs, not open, or was decided meanwhile.</summary>
     public async Task<bool> DeclineAsync(Guid accountId, Guid transferId, CancellationToken cancellationToken)
     {
         var transfer = await OpenForAccount(accountId, clock.GetUtcNow().UtcDateTime).FirstOrDefaultAsync(t => t.Id == transferId, cancellationToken);
@@ -133,40 +139,49 @@ public sealed class EnrolmentService(
         transfer.DecidedAt = clock.GetUtcNow().UtcDateTime;
         audit.Record(AuditAction.EnrolmentTransferDeclined, patientId: transfer.PatientId, practiceId: transfer.ToPracticeId,
             resourceType: "EnrolmentTransfer", resourceId: transfer.Id);
-        await db.SaveChangesAsync(cancellationToken);
-        return true;
+        return await SaveUnlessDecidedMeanwhileAsync(cancellationToken);
     }
 
     /// <summary>
     /// Staff at the requesting practice enter the code the patient gave them. The answer is the same for an unknown
     /// NHI, a patient with no open request and a wrong code; wrong codes count against the request, which is cancelled
-    /// after <see cref="MaxCodeAttempts"/>.
+    /// after <see cref="MaxCodeAttempts"/>. Concurrent attempts each count: the count is a concurrency token.
     /// </summary>
     public async Task<bool> ConfirmWithCodeAsync(Guid practiceId, string? nhi, string? code, CancellationToken cancellationToken)
     {
         var normal = Nhi.Validate(nhi) is null ? Nhi.Normalise(nhi!) : null;
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var transfer = normal is null ? null : await db.EnrolmentTransfers
-            .Where(t => t.ToPracticeId == practiceId && t.Status == TransferStatus.Pending && t.ExpiresAt > now
-                        && db.Patients.Any(p => p.Id == t.PatientId && p.Nhi == normal))
-            .OrderByDescending(t => t.RequestedAt)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (transfer is null || !Secrets.Matches(transfer.CodeHash, code))
+        List<OutgoingEmail> messages;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            if (transfer is not null && ++transfer.FailedCodeAttempts >= MaxCodeAttempts)
+            var transfer = normal is null ? null : await db.EnrolmentTransfers
+                .Where(t => t.ToPracticeId == practiceId && t.Status == TransferStatus.Pending && t.ExpiresAt > now
+                            && db.Patients.Any(p => p.Id == t.PatientId && p.Nhi == normal))
+                .OrderByDescending(t => t.RequestedAt)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (transfer is null || !Secrets.Matches(transfer.CodeHash, code))
             {
-                transfer.Status = TransferStatus.Cancelled;
-                transfer.DecidedAt = now;
+                if (transfer is not null && ++transfer.FailedCodeAttempts >= MaxCodeAttempts)
+                {
+                    transfer.Status = TransferStatus.Cancelled;
+                    transfer.DecidedAt = now;
+                }
+                audit.Record(AuditAction.EnrolmentTransferRefused, AuditOutcome.Denied, patientId: transfer?.PatientId, practiceId: practiceId,
+                    resourceType: "EnrolmentTransfer", resourceId: transfer?.Id, detail: "code not recognised");
+                if (await SaveUnlessDecidedMeanwhileAsync(cancellationToken))
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                }
+                return false;
             }
-            audit.Record(AuditAction.EnrolmentTransferRefused, AuditOutcome.Denied, patientId: transfer?.PatientId, practiceId: practiceId,
-                resourceType: "EnrolmentTransfer", resourceId: transfer?.Id, detail: "code not recognised");
-            await db.SaveChangesAsync(cancellationToken);
+            if (await AcceptAsync(transfer, "with the code", cancellationToken) is not { } told)
+            {
+                return false;
+            }
             await transaction.CommitAsync(cancellationToken);
-            return false;
+            messages = told;
         }
-        await AcceptAsync(transfer, "with the code", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        mail.Enqueue(messages);
         return true;
     }
 
@@ -179,9 +194,24 @@ public sealed class EnrolmentService(
         db.EnrolmentTransfers.Where(t => t.Status == TransferStatus.Pending && t.ExpiresAt > now
                                          && db.Users.Any(a => a.Id == accountId && a.PatientId == t.PatientId));
 
-    private async Task AcceptAsync(EnrolmentTransfer transfer, string how, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends the request as agreed and moves the enrolment. Returns the e-mails that tell the patient and the practice
+    /// they leave (to queue after the commit), or null when the practice has left Kaitiaki or someone decided the request
+    /// at the same moment.
+    /// </summary>
+    private async Task<List<OutgoingEmail>?> AcceptAsync(EnrolmentTransfer transfer, string how, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        var to = await db.Practices.AsNoTracking().FirstAsync(p => p.Id == transfer.ToPracticeId, cancellationToken);
+        if (to.Status != PracticeStatus.Active)
+        {
+            return null;
+        }
+        var patient = await db.Patients.AsNoTracking().FirstAsync(p => p.Id == transfer.PatientId, cancellationToken);
+        var from = await access.CurrentEnrolments().Where(e => e.PatientId == patient.Id && e.PracticeId != to.Id)
+            .Join(db.Practices, e => e.PracticeId, p => p.Id, (e, p) => p)
+            .AsNoTracking()
+            .FirstOrDefaultAsync(cancellationToken);
         transfer.Status = TransferStatus.Accepted;
         transfer.DecidedAt = now;
         audit.Record(AuditAction.EnrolmentTransferAccepted, patientId: transfer.PatientId, practiceId: transfer.ToPracticeId,
@@ -192,6 +222,43 @@ public sealed class EnrolmentService(
         {
             await EnrolAsync(transfer.PatientId, transfer.ToPracticeId, DateOnly.FromDateTime(now), cancellationToken);
         }
-        await db.SaveChangesAsync(cancellationToken);
+        if (!await SaveUnlessDecidedMeanwhileAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var messages = new List<OutgoingEmail>
+        {
+            new(await AddressOfAsync(patient, cancellationToken), "You have moved to a new practice",
+                $"Kia ora {patient.GivenName},\n\nAs you agreed ({how}), {to.Name} is now your general practice in Kaitiaki" +
+                (from is null ? "." : $", and {from.Name} can no longer see your records.") +
+                " If you did not agree to this, please call your practice straight away.\n\nKaitiaki"),
+        };
+        if (from is not null)
+        {
+            messages.Add(new OutgoingEmail(from.PrivacyContactEmail, "A patient has moved to another practice",
+                $"Kia ora {from.PrivacyContactName},\n\n{patient.DisplayName} (NHI {patient.Nhi}) agreed to move to {to.Name}, and is no longer " +
+                $"enrolled with {from.Name} in Kaitiaki.\n\nKaitiaki"));
+        }
+        return messages;
+    }
+
+    /// <summary>The patient's own address: the one their account proved, or failing that the one their practice recorded.</summary>
+    private async Task<string> AddressOfAsync(Patient patient, CancellationToken cancellationToken) =>
+        await db.Users.Where(a => a.PatientId == patient.Id).Select(a => a.Email).FirstOrDefaultAsync(cancellationToken) ?? patient.Email;
+
+    /// <summary>Saves, unless another request decided the same transfer (or counted an attempt) since it was read.</summary>
+    private async Task<bool> SaveUnlessDecidedMeanwhileAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
     }
 }

@@ -41,6 +41,9 @@ internal sealed class EnrolmentTransferConfiguration : IEntityTypeConfiguration<
 {
     public void Configure(EntityTypeBuilder<EnrolmentTransfer> builder)
     {
+        // Two decisions about one request at the same moment: the second finds the row changed and fails.
+        builder.Property(x => x.Status).IsConcurrencyToken();
+        builder.Property(x => x.FailedCodeAttempts).IsConcurrencyToken();
         builder.HasIndex(x => new { x.PatientId, x.Status });
         builder.HasIndex(x => new { x.ToPracticeId, x.Status });
         builder.HasOne<Patient>().WithMany().HasForeignKey(x => x.PatientId).OnDelete(DeleteBehavior.Restrict);

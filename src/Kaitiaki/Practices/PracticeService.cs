@@ -1,6 +1,7 @@
 using System.Net.Mail;
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
+using Kaitiaki.Notifications;
 using Kaitiaki.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -38,7 +39,8 @@ public sealed record NewPatient(string? Nhi, string? GivenName, string? FamilyNa
 
 /// <summary>Practices, patients, enrolments and proxy grants. Every change is audited in its own transaction.</summary>
 public sealed class PracticeService(
-    KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, PatientAccess access, TimeProvider clock)
+    KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, PatientAccess access, EmailQueue mail,
+    TimeProvider clock)
 {
     public async Task<Practice> CreatePracticeAsync(string name, string hpiFacilityId, string privacyContactName, string privacyContactEmail, CancellationToken cancellationToken)
     {
@@ -103,6 +105,12 @@ public sealed class PracticeService(
         }
 
         var nhi = Nhi.Normalise(input.Nhi!);
+        // Checked for every NHI, so that this refusal cannot tell a new NHI from a registered one.
+        var normalisedEmail = input.Email!.Trim().ToUpperInvariant();
+        if (invite && await db.Users.AnyAsync(a => a.NormalizedEmail == normalisedEmail, cancellationToken))
+        {
+            throw new ValidationFailedException("email", "An account with this e-mail address already exists. Please check the address with the patient.");
+        }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var practice = await db.Practices.FirstOrDefaultAsync(p => p.Id == practiceId, cancellationToken)
             ?? throw new ValidationFailedException("practiceId", "That practice does not exist.");
@@ -113,8 +121,10 @@ public sealed class PracticeService(
         var registered = await db.Patients.AsNoTracking().FirstOrDefaultAsync(p => p.Nhi == nhi, cancellationToken);
         if (registered is not null)
         {
-            var outcome = await RequestMoveAsync(registered, practice, dob, staffAccountId, cancellationToken);
+            var (outcome, messages) = await RequestMoveAsync(registered, practice, dob, staffAccountId, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            // After the answer's work is done, so the answer takes as long whether or not the details matched.
+            mail.Enqueue(messages);
             return new Registration(outcome, null, null);
         }
 
@@ -149,21 +159,20 @@ public sealed class PracticeService(
         return new Registration(RegistrationOutcome.Registered, patient, code);
     }
 
-    private async Task<RegistrationOutcome> RequestMoveAsync(Patient registered, Practice practice, DateOnly dateOfBirth, Guid? staffAccountId,
-        CancellationToken cancellationToken)
+    private async Task<(RegistrationOutcome, List<OutgoingEmail>)> RequestMoveAsync(
+        Patient registered, Practice practice, DateOnly dateOfBirth, Guid? staffAccountId, CancellationToken cancellationToken)
     {
         if (registered.DateOfBirth != dateOfBirth)
         {
             enrolments.RecordMismatch(registered.Id, practice.Id, staffAccountId);
             await db.SaveChangesAsync(cancellationToken);
-            return RegistrationOutcome.NotMatched;
+            return (RegistrationOutcome.NotMatched, []);
         }
         if (await access.CurrentEnrolments().AnyAsync(e => e.PatientId == registered.Id && e.PracticeId == practice.Id, cancellationToken))
         {
-            return RegistrationOutcome.AlreadyEnrolled;
+            return (RegistrationOutcome.AlreadyEnrolled, []);
         }
-        await enrolments.RequestTransferAsync(registered, practice, staffAccountId, cancellationToken);
-        return RegistrationOutcome.TransferRequested;
+        return (RegistrationOutcome.TransferRequested, await enrolments.RequestTransferAsync(registered, practice, staffAccountId, cancellationToken));
     }
 
     public async Task<ProxyGrant> GrantProxyAsync(Guid proxyAccountId, Guid patientId, ProxyReason reason, DateTime? expiresAt, CancellationToken cancellationToken)

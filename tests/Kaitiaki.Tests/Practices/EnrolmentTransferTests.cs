@@ -126,6 +126,11 @@ public sealed class EnrolmentTransferTests(SharedPortal shared) : IClassFixture<
         await AssertReadsAsync(world.OtherClient, world, HttpStatusCode.OK);
         await AssertReadsAsync(world.HomeClient, world, HttpStatusCode.NotFound);
         Assert.Contains(await AccessLogAsync(world), e => e.What.StartsWith("moved your enrolment", StringComparison.Ordinal));
+        // A code can be given by someone other than the patient, so the patient and the practice they left are told.
+        await _portal.MailSentAsync();
+        Assert.Contains($"{world.Other.Name} is now your general practice", await Outbox.LatestBodyToAsync(_portal.DataDirectory, world.Patient.Email),
+            StringComparison.Ordinal);
+        Assert.Contains("agreed to move to", await Outbox.LatestBodyToAsync(_portal.DataDirectory, world.Home.PrivacyContactEmail), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -160,6 +165,26 @@ public sealed class EnrolmentTransferTests(SharedPortal shared) : IClassFixture<
         Assert.True(await WithEnrolmentsAsync(e => e.ConfirmWithCodeAsync(world.Other.Id, world.Nhi, second, CancellationToken.None)));
     }
 
+    [Fact]
+    public async Task Two_decisions_about_one_request_at_the_same_moment_leave_exactly_one_in_force()
+    {
+        var world = await WorldAsync();
+        await RegisterAsync(world.Other, world.Nhi, DateOfBirth, world.OtherClinician.AccountId);
+        var pending = Assert.Single(await PendingAsync(world.Patient.AccountId));
+        var code = await Outbox.ActivationCodeAsync(_portal.DataDirectory, world.Patient.Email);
+
+        var decisions = await Task.WhenAll(
+            WithEnrolmentsAsync(e => e.DeclineAsync(world.Patient.AccountId, pending.Id, CancellationToken.None)),
+            WithEnrolmentsAsync(e => e.ConfirmWithCodeAsync(world.Other.Id, world.Nhi, code, CancellationToken.None)),
+            WithEnrolmentsAsync(e => e.AgreeAsync(world.Patient.AccountId, pending.Id, CancellationToken.None)));
+
+        Assert.Equal(1, decisions.Count(d => d));
+        var status = await _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().EnrolmentTransfers
+            .Where(t => t.Id == pending.Id).Select(t => t.Status).SingleAsync());
+        Assert.Equal(status == TransferStatus.Declined ? [world.Home.Id] : [world.Other.Id], await CurrentPracticesAsync(world.PatientId));
+        Assert.Single(await CurrentPracticesAsync(world.PatientId));
+    }
+
     private sealed record World(
         Practice Home, Practice Other, TestUser Patient, Guid PatientId, string Nhi, Guid DocumentId,
         TestUser OtherClinician, HttpClient HomeClient, HttpClient OtherClient);
@@ -187,10 +212,14 @@ public sealed class EnrolmentTransferTests(SharedPortal shared) : IClassFixture<
         Assert.Equal(expected, (await client.GetAsync($"/api/v1/documents/{world.DocumentId}/content")).StatusCode);
     }
 
-    private Task<RegistrationOutcome> RegisterAsync(Practice practice, string nhi, DateOnly dateOfBirth, Guid staffAccountId) =>
-        _portal.WithScopeAsync(async sp => (await sp.GetRequiredService<PracticeService>().RegisterPatientAsync(
+    private async Task<RegistrationOutcome> RegisterAsync(Practice practice, string nhi, DateOnly dateOfBirth, Guid staffAccountId)
+    {
+        var outcome = await _portal.WithScopeAsync(async sp => (await sp.GetRequiredService<PracticeService>().RegisterPatientAsync(
             practice.Id, new NewPatient(nhi, "Someone", "Else", dateOfBirth, "typed-by-staff@example.nz", null, ContactMethod.Email),
             invite: true, staffAccountId, CancellationToken.None)).Outcome);
+        await _portal.MailSentAsync();
+        return outcome;
+    }
 
     private Task<T> WithEnrolmentsAsync<T>(Func<EnrolmentService, Task<T>> work) =>
         _portal.WithScopeAsync(sp => work(sp.GetRequiredService<EnrolmentService>()));

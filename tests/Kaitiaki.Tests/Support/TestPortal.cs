@@ -178,6 +178,9 @@ public sealed class TestPortal : IAsyncDisposable
         await change(db);
     }
 
+    /// <summary>Waits until every e-mail queued so far has been written to the outbox (or has failed).</summary>
+    public Task MailSentAsync() => Services.GetRequiredService<Kaitiaki.Notifications.EmailQueue>().IdleAsync();
+
     /// <summary>The access revision as the database holds it (architecture, section 3.4).</summary>
     public Task<long> AccessRevisionAsync() =>
         WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AccessRevisions.Select(r => r.Value).SingleAsync());

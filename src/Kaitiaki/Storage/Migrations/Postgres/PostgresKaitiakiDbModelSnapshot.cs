@@ -534,6 +534,7 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("FailedCodeAttempts")
+                        .IsConcurrencyToken()
                         .HasColumnType("integer");
 
                     b.Property<Guid?>("FromPracticeId")
@@ -549,6 +550,7 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<int>("Status")
+                        .IsConcurrencyToken()
                         .HasColumnType("integer");
 
                     b.Property<Guid>("ToPracticeId")

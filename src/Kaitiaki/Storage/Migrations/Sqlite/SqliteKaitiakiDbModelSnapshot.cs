@@ -529,6 +529,7 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("FailedCodeAttempts")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("FromPracticeId")
@@ -544,6 +545,7 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Status")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("ToPracticeId")
