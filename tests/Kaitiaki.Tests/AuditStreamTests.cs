@@ -105,6 +105,16 @@ public sealed class AuditStreamTests
         Assert.Equal(HttpStatusCode.NotFound, list.StatusCode);
         Assert.Equal(2, await portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents
             .CountAsync(e => e.Action == AuditAction.ReadRefusedByGuard)));
+
+        // A practice's patient list is a read of every patient on it, and is guarded the same way.
+        guard.RefuseAction(AuditAction.PatientListViewed);
+        var practice = await portal.CreatePracticeAsync();
+        await portal.CreatePatientAsync(practice);
+        var clinician = await portal.CreateStaffAsync(practice, Kaitiaki.Practices.StaffRole.Clinician);
+        await Assert.ThrowsAsync<AccessRefusedException>(() => portal.WithScopeAsync(sp => sp.GetRequiredService<Kaitiaki.Practices.PracticeService>()
+            .ListEnrolledPatientsAsync(clinician.AccountId, practice.Id, CancellationToken.None)));
+        Assert.Equal(0, await portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents
+            .CountAsync(e => e.Action == AuditAction.PatientListViewed)));
     }
 
     [Fact]
@@ -189,15 +199,17 @@ public sealed class AuditStreamTests
     private sealed class RefusingGuard : IAccessGuard
     {
         private readonly ConcurrentDictionary<Guid, bool> _refused = new();
-        private volatile bool _lists;
+        private readonly ConcurrentDictionary<AuditAction, bool> _actions = new();
 
         public void Refuse(Guid documentId) => _refused[documentId] = true;
 
-        public void RefuseLists() => _lists = true;
+        public void RefuseLists() => RefuseAction(AuditAction.DocumentListed);
+
+        public void RefuseAction(AuditAction action) => _actions[action] = true;
 
         public ValueTask<GuardRefusal?> CheckAsync(GuardedRead read, CancellationToken cancellationToken) =>
             ValueTask.FromResult(
-                (read.ResourceId is { } id && _refused.ContainsKey(id)) || (_lists && read.Action == AuditAction.DocumentListed)
+                (read.ResourceId is { } id && _refused.ContainsKey(id)) || _actions.ContainsKey(read.Action)
                     ? new GuardRefusal("test guard")
                     : null);
     }

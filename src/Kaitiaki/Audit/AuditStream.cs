@@ -219,43 +219,74 @@ public sealed class AuditStream : IAsyncDisposable
         public async Task StopAsync()
         {
             _queue.Writer.TryComplete();
-            await _loop.ConfigureAwait(false);
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                stream._logger?.LogWarning("Audit subscriber {Subscriber} stopped with an error ({Error}).", subscriber.GetType().Name, ex.GetType().Name);
+            }
         }
 
         private async Task RunAsync(CancellationToken stopping)
         {
-            try
+            while (!stopping.IsCancellationRequested)
             {
-                while (await _queue.Reader.WaitToReadAsync(stopping))
+                try
                 {
-                    if (Interlocked.Exchange(ref _behind, 0) == 1)
+                    await PumpAsync(stopping);
+                    return;
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    // Catching up needs the database; if it is away, try again shortly rather than stop for good.
+                    stream._logger?.LogError("Audit subscriber {Subscriber} could not catch up ({Error}); trying again in a second.",
+                        subscriber.GetType().Name, ex.GetType().Name);
+                    Volatile.Write(ref _behind, 1);
+                    try
                     {
-                        await CatchUpAsync(stopping);
+                        await Task.Delay(TimeSpan.FromSeconds(1), stopping);
                     }
-                    while (_queue.Reader.TryRead(out var record))
+                    catch (OperationCanceledException)
                     {
-                        if (record.Sequence == _delivered + 1)
-                        {
-                            await DeliverAsync(record, stopping);
-                        }
-                        else if (record.Sequence > _delivered + 1)
-                        {
-                            // Something between was dropped: read it from the database first.
-                            await CatchUpAsync(stopping, until: record.Sequence - 1);
-                            await DeliverAsync(record, stopping);
-                        }
+                        return;
                     }
                 }
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        }
+
+        private async Task PumpAsync(CancellationToken stopping)
+        {
+            while (await _queue.Reader.WaitToReadAsync(stopping) || Volatile.Read(ref _behind) == 1)
             {
-                return;
+                if (Interlocked.Exchange(ref _behind, 0) == 1)
+                {
+                    await CatchUpAsync(stopping);
+                }
+                while (_queue.Reader.TryRead(out var record))
+                {
+                    if (record.Sequence == _delivered + 1)
+                    {
+                        await DeliverAsync(record, stopping);
+                    }
+                    else if (record.Sequence > _delivered + 1)
+                    {
+                        // Something between was dropped: read it from the database first.
+                        await CatchUpAsync(stopping, until: record.Sequence - 1);
+                        await DeliverAsync(record, stopping);
+                    }
+                }
             }
         }
 
         private async Task CatchUpAsync(CancellationToken stopping, long? until = null)
         {
-            await Guard(() => subscriber.OnFellBehindAsync(_delivered, stopping));
+            await Guard(() => subscriber.OnFellBehindAsync(_delivered, stopping), stopping);
             var end = until ?? stream.Published;
             while (_delivered < end)
             {
@@ -273,18 +304,18 @@ public sealed class AuditStream : IAsyncDisposable
 
         private async Task DeliverAsync(AuditRecord record, CancellationToken stopping)
         {
-            await Guard(() => subscriber.OnEventAsync(record, stopping));
+            await Guard(() => subscriber.OnEventAsync(record, stopping), stopping);
             _delivered = record.Sequence;
         }
 
         /// <summary>A subscriber that throws loses nothing but its own handling of that event; the stream goes on.</summary>
-        private async Task Guard(Func<ValueTask> call)
+        private async Task Guard(Func<ValueTask> call, CancellationToken stopping)
         {
             try
             {
                 await call();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
             {
                 stream._logger?.LogWarning("Audit subscriber {Subscriber} failed on an event ({Error}); it goes on with the next one.",
                     subscriber.GetType().Name, ex.GetType().Name);

@@ -55,6 +55,28 @@ public sealed class AuditTrail(
     }
 
     /// <summary>
+    /// Saves the unit of work after asking every guard about each successful read of a patient's data it records, so
+    /// reads recorded with <see cref="Record"/> (a page listing patients) pass the guards too. A refusal saves nothing
+    /// but the refusal.
+    /// </summary>
+    public async Task SaveReadsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var e in db.ChangeTracker.Entries<AuditEvent>().Where(x => x.State == Microsoft.EntityFrameworkCore.EntityState.Added).Select(x => x.Entity).ToList())
+        {
+            try
+            {
+                await GuardAsync(e, cancellationToken);
+            }
+            catch (AccessRefusedException)
+            {
+                db.ChangeTracker.Clear();
+                throw;
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Records an event that stands alone (a read or a denial: nothing else is saved with it) and returns once it is
     /// committed. It goes through <see cref="AuditWriter"/>, sharing a commit with other requests' events, and never
     /// touches this request's unit of work. <paramref name="items"/> are the ids a list disclosed, in order. If the request

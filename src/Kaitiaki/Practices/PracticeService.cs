@@ -203,7 +203,8 @@ public sealed class PracticeService(
         {
             audit.Record(AuditAction.PatientListViewed, patientId: p.Id, practiceId: practiceId);
         }
-        await db.SaveChangesAsync(cancellationToken);
+        // Each name shown is a read of that patient: the guards are asked about every one before the list is shown.
+        await audit.SaveReadsAsync(cancellationToken);
         return patients;
     }
 
