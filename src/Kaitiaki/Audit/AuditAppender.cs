@@ -27,8 +27,6 @@ internal sealed class AuditAppender : IDisposable
     private DbCommand? _head;
     private DbCommand? _revision;
     private DbCommand? _lock;
-    private DbCommand? _practice;
-    private ValueConverter? _patientIdConverter;
 
     public AuditAppender(KaitiakiDb db)
     {
@@ -60,7 +58,7 @@ internal sealed class AuditAppender : IDisposable
 
     /// <summary>
     /// Gives each event about a patient, and with no practice of its own, the practice the patient is enrolled with at
-    /// this moment (the condition of <see cref="PatientAccess.CurrentEnrolments"/>), read inside the chain's lock.
+    /// this moment (<see cref="PatientAccess.IsCurrentEnrolment"/>), read inside the chain's lock.
     /// </summary>
     public async ValueTask StampPracticesAsync(IReadOnlyList<AuditEvent> events, bool async, CancellationToken cancellationToken)
     {
@@ -130,32 +128,12 @@ internal sealed class AuditAppender : IDisposable
         _head?.Dispose();
         _revision?.Dispose();
         _lock?.Dispose();
-        _practice?.Dispose();
     }
 
-    private async ValueTask<Guid?> CurrentPracticeAsync(Guid patientId, bool async, CancellationToken cancellationToken)
-    {
-        if (_practice is null)
-        {
-            var (table, enrolments) = Table<Enrolment>();
-            _practice = Command($"SELECT {Column(enrolments, table, nameof(Enrolment.PracticeId))} FROM {Name(table)} " +
-                                $"WHERE {Column(enrolments, table, nameof(Enrolment.PatientId))} = {_sql.GenerateParameterNamePlaceholder("patient")} " +
-                                $"AND {Column(enrolments, table, nameof(Enrolment.EndedOn))} IS NULL LIMIT 1");
-            var mapping = (RelationalTypeMapping)enrolments.FindProperty(nameof(Enrolment.PatientId))!.GetTypeMapping();
-            _practice.Parameters.Add(mapping.CreateParameter(_practice, _sql.GenerateParameterName("patient"), null, nullable: false));
-            _patientIdConverter = mapping.Converter;
-        }
-        _practice.Parameters[0].Value = _patientIdConverter?.ConvertToProvider(patientId) ?? patientId;
-        Enlist(_practice);
-        var value = async ? await _practice.ExecuteScalarAsync(cancellationToken) : _practice.ExecuteScalar();
-        return value switch
-        {
-            null or DBNull => null,
-            Guid g => g,
-            string text => Guid.Parse(text),
-            _ => throw new InvalidOperationException("An enrolment's practice id has an unexpected type."),
-        };
-    }
+    private async ValueTask<Guid?> CurrentPracticeAsync(Guid patientId, bool async, CancellationToken cancellationToken) =>
+        async
+            ? await PatientAccess.CurrentEnrolmentsOf(_db).Where(e => e.PatientId == patientId).Select(e => (Guid?)e.PracticeId).FirstOrDefaultAsync(cancellationToken)
+            : PatientAccess.CurrentPracticeOf(_db, patientId);
 
     private void BuildInsert()
     {

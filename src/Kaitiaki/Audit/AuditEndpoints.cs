@@ -3,6 +3,7 @@ using Kaitiaki.Storage;
 using Kaitiaki.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Kaitiaki.Practices;
 
 namespace Kaitiaki.Audit;
 
@@ -19,10 +20,10 @@ public static class AuditEndpoints
 
     /// <summary>The caller's own slice of the trail; an account without a patient record has an empty one.</summary>
     private static async Task<Ok<List<AccessLogEntry>>> GetAccessLogAsync(
-        HttpContext http, KaitiakiDb db, AccessLog log, AuditTrail audit, int? page, CancellationToken cancellationToken)
+        HttpContext http, PatientAccess access, AccessLog log, AuditTrail audit, int? page, CancellationToken cancellationToken)
     {
         var accountId = http.User.AccountId()!.Value;
-        var patientId = await db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
+        var patientId = await access.OwnPatientIdAsync(accountId, cancellationToken);
         if (patientId is null)
         {
             return TypedResults.Ok(new List<AccessLogEntry>());

@@ -25,8 +25,8 @@ public interface IAuditSubscriber
     ValueTask OnEventAsync(AuditRecord auditEvent, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The subscriber's queue overflowed after <paramref name="lastDelivered"/>. The stream now reads the events it missed
-    /// from the database and delivers them, in order, before any newer one.
+    /// The subscriber's queue overflowed after <paramref name="lastDelivered"/> and dropped events. The stream now reads the
+    /// events it missed from the database and delivers them, in order, before any newer one.
     /// </summary>
     ValueTask OnFellBehindAsync(long lastDelivered, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
@@ -191,15 +191,18 @@ public sealed class AuditStream : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>One subscriber's queue and loop.</summary>
+    /// <summary>
+    /// One subscriber's queue and loop. A full queue drops its oldest event to take the newest, so the loop always wakes
+    /// for the newest event, sees the gap, and reads what it missed from the database before going on.
+    /// </summary>
     private sealed class Pump(AuditStream stream, IAuditSubscriber subscriber, int capacity)
     {
         private const int CatchUpPage = 1000;
 
         private readonly Channel<AuditRecord> _queue = Channel.CreateBounded<AuditRecord>(
-            new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+            new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
         private long _delivered;
-        private int _behind;
+        private AuditRecord? _held;
         private Task _loop = Task.CompletedTask;
 
         public void Start(long head, CancellationToken stopping)
@@ -208,13 +211,7 @@ public sealed class AuditStream : IAsyncDisposable
             _loop = Task.Run(() => RunAsync(stopping), CancellationToken.None);
         }
 
-        public void Offer(AuditRecord record)
-        {
-            if (!_queue.Writer.TryWrite(record))
-            {
-                Volatile.Write(ref _behind, 1);
-            }
-        }
+        public void Offer(AuditRecord record) => _queue.Writer.TryWrite(record);
 
         public async Task StopAsync()
         {
@@ -244,10 +241,9 @@ public sealed class AuditStream : IAsyncDisposable
                 }
                 catch (Exception ex)
                 {
-                    // Catching up needs the database; if it is away, try again shortly rather than stop for good.
+                    // Catching up needs the database; if it is away, try the same event again shortly rather than stop.
                     stream._logger?.LogError("Audit subscriber {Subscriber} could not catch up ({Error}); trying again in a second.",
                         subscriber.GetType().Name, ex.GetType().Name);
-                    Volatile.Write(ref _behind, 1);
                     try
                     {
                         await Task.Delay(TimeSpan.FromSeconds(1), stopping);
@@ -262,35 +258,39 @@ public sealed class AuditStream : IAsyncDisposable
 
         private async Task PumpAsync(CancellationToken stopping)
         {
-            while (await _queue.Reader.WaitToReadAsync(stopping) || Volatile.Read(ref _behind) == 1)
+            while (true)
             {
-                if (Interlocked.Exchange(ref _behind, 0) == 1)
+                if (_held is null)
                 {
-                    await CatchUpAsync(stopping);
-                }
-                while (_queue.Reader.TryRead(out var record))
-                {
-                    if (record.Sequence == _delivered + 1)
+                    if (!await _queue.Reader.WaitToReadAsync(stopping))
                     {
-                        await DeliverAsync(record, stopping);
+                        return;
                     }
-                    else if (record.Sequence > _delivered + 1)
+                    if (!_queue.Reader.TryRead(out _held))
                     {
-                        // Something between was dropped: read it from the database first.
-                        await CatchUpAsync(stopping, until: record.Sequence - 1);
-                        await DeliverAsync(record, stopping);
+                        continue;
                     }
                 }
+                var record = _held;
+                if (record.Sequence > _delivered + 1)
+                {
+                    // Events between were dropped from the full queue: read them from the database first.
+                    await Guard(() => subscriber.OnFellBehindAsync(_delivered, stopping), stopping);
+                    await CatchUpAsync(record.Sequence - 1, stopping);
+                }
+                if (record.Sequence == _delivered + 1)
+                {
+                    await DeliverAsync(record, stopping);
+                }
+                _held = null;
             }
         }
 
-        private async Task CatchUpAsync(CancellationToken stopping, long? until = null)
+        private async Task CatchUpAsync(long until, CancellationToken stopping)
         {
-            await Guard(() => subscriber.OnFellBehindAsync(_delivered, stopping), stopping);
-            var end = until ?? stream.Published;
-            while (_delivered < end)
+            while (_delivered < until)
             {
-                var page = await stream.ReadAsync(_delivered + 1, Math.Min(end, _delivered + CatchUpPage), stopping);
+                var page = await stream.ReadAsync(_delivered + 1, Math.Min(until, _delivered + CatchUpPage), stopping);
                 if (page.Count == 0)
                 {
                     return;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
+using Kaitiaki.Practices;
 
 namespace Kaitiaki.Documents;
 
@@ -38,10 +39,10 @@ public static class DocumentEndpoints
     }
 
     private static async Task<Results<Ok<List<DocumentSummary>>, ProblemHttpResult>> ListAsync(
-        Guid? patientId, bool? includeHidden, HttpContext http, KaitiakiDb db, DocumentService documents, CancellationToken cancellationToken)
+        Guid? patientId, bool? includeHidden, HttpContext http, PatientAccess access, DocumentService documents, CancellationToken cancellationToken)
     {
         var accountId = http.User.AccountId()!.Value;
-        patientId ??= await db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
+        patientId ??= await access.OwnPatientIdAsync(accountId, cancellationToken);
         if (patientId is null)
         {
             return TypedResults.Problem(title: "Patient needed", detail: "Say whose documents to list with ?patientId=.", statusCode: StatusCodes.Status400BadRequest);
@@ -78,7 +79,7 @@ public static class DocumentEndpoints
             _ => DocumentContent.NotFoundProblem(),
         };
 
-    private static async Task<IResult> WebUploadAsync(HttpContext http, IAntiforgery antiforgery, DocumentUpload upload, KaitiakiDb db, CancellationToken cancellationToken)
+    private static async Task<IResult> WebUploadAsync(HttpContext http, IAntiforgery antiforgery, DocumentUpload upload, PatientAccess access, CancellationToken cancellationToken)
     {
         // The page sends the token in a header; without it, checking would read (and buffer) the whole body.
         if (string.IsNullOrEmpty(http.Request.Headers["RequestVerificationToken"]) || !await antiforgery.IsRequestValidAsync(http))
@@ -86,7 +87,7 @@ public static class DocumentEndpoints
             return TypedResults.Problem(title: "Please reload the page", detail: "The page's security token has expired. Reload the page and try again.",
                 statusCode: StatusCodes.Status400BadRequest);
         }
-        return await UploadAsync(http, upload, db, cancellationToken);
+        return await UploadAsync(http, upload, access, cancellationToken);
     }
 
     /// <summary>
@@ -94,7 +95,7 @@ public static class DocumentEndpoints
     /// send them) the file streams straight into the encrypted store after the upload is authorised; a file sent first
     /// is spooled, encrypted under a throwaway key, and re-encrypted once the fields say whose it is.
     /// </summary>
-    private static async Task<IResult> UploadAsync(HttpContext http, DocumentUpload upload, KaitiakiDb db, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadAsync(HttpContext http, DocumentUpload upload, PatientAccess access, CancellationToken cancellationToken)
     {
         var options = http.RequestServices.GetRequiredService<KaitiakiOptions>();
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -110,7 +111,7 @@ public static class DocumentEndpoints
         }
 
         var accountId = http.User.AccountId()!.Value;
-        var ownPatientId = await db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
+        var ownPatientId = await access.OwnPatientIdAsync(accountId, cancellationToken);
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var reader = new MultipartReader(boundary, http.Request.Body);
         SpooledFile? spooled = null;

@@ -170,7 +170,7 @@ public sealed class DocumentService(
             || (document.UploadedByAccountId == accountId && await policy.Patients.IsPatientSideAsync(accountId, document.PatientId, cancellationToken)));
 
     private Task<Guid?> CallerPatientIdAsync(Guid accountId, CancellationToken cancellationToken) =>
-        db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
+        policy.Patients.OwnPatientIdAsync(accountId, cancellationToken);
 
     internal static DocumentSummary Summarise(HealthDocument d, Guid accountId, bool patientSide, Guid? callerPatientId) => new(
         d.Id, d.PatientId, d.Title, d.Category, d.Source.ToString().ToLowerInvariant(), d.Author, d.DateOfService, d.ContentType, d.FileName,

@@ -192,7 +192,7 @@ public sealed class EnrolmentService(
 
     private IQueryable<EnrolmentTransfer> OpenForAccount(Guid accountId, DateTime now) =>
         db.EnrolmentTransfers.Where(t => t.Status == TransferStatus.Pending && t.ExpiresAt > now
-                                         && db.Users.Any(a => a.Id == accountId && a.PatientId == t.PatientId));
+                                         && access.OwnPatientId(accountId).Any(id => id == t.PatientId));
 
     /// <summary>
     /// Ends the request as agreed and moves the enrolment. Returns the e-mails that tell the patient and the practice

@@ -32,6 +32,23 @@ public sealed record PatientCapacity(Guid PatientId, AccessCapacity Capacity, Gu
 /// </summary>
 public sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
 {
+    /// <summary>An enrolment that has not ended. The one statement of it: queries here and the audit ledger's practice stamp use it.</summary>
+    public static readonly System.Linq.Expressions.Expression<Func<Enrolment, bool>> IsCurrentEnrolment = e => e.EndedOn == null;
+
+    /// <summary>The practice a patient is enrolled with now, as a compiled query for the audit writer's own thread.</summary>
+    internal static readonly Func<KaitiakiDb, Guid, Guid?> CurrentPracticeOf = EF.CompileQuery((KaitiakiDb context, Guid patientId) =>
+        context.Enrolments.Where(IsCurrentEnrolment).Where(e => e.PatientId == patientId).Select(e => (Guid?)e.PracticeId).FirstOrDefault());
+
+    /// <summary>Current enrolments in any context, for code that has a context but no <see cref="PatientAccess"/>.</summary>
+    internal static IQueryable<Enrolment> CurrentEnrolmentsOf(KaitiakiDb context) => context.Enrolments.Where(IsCurrentEnrolment);
+
+    /// <summary>The self capacity: the patient whose own account this is, if any.</summary>
+    public IQueryable<Guid> OwnPatientId(Guid accountId) =>
+        db.Users.Where(a => a.Id == accountId && a.PatientId != null).Select(a => a.PatientId!.Value);
+
+    public Task<Guid?> OwnPatientIdAsync(Guid accountId, CancellationToken cancellationToken) =>
+        OwnPatientId(accountId).Select(id => (Guid?)id).FirstOrDefaultAsync(cancellationToken);
+
     /// <summary>Live proxy grants of every account: not revoked, and without an expiry or expiring later than now.</summary>
     public IQueryable<ProxyGrant> LiveGrants()
     {
@@ -46,7 +63,7 @@ public sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
     public IQueryable<StaffMembership> CurrentMemberships(params StaffRole[] roles) => CurrentMemberships().Where(m => roles.Contains(m.Role));
 
     /// <summary>Enrolments that have not ended, of every patient.</summary>
-    public IQueryable<Enrolment> CurrentEnrolments() => db.Enrolments.Where(e => e.EndedOn == null);
+    public IQueryable<Enrolment> CurrentEnrolments() => db.Enrolments.Where(IsCurrentEnrolment);
 
     /// <summary>
     /// Current enrolments at practices where the account works as a clinician today: the clinician capacity, one row
@@ -62,8 +79,9 @@ public sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
     public IQueryable<Guid> PatientSideIds(Guid accountId)
     {
         var grants = LiveGrants().Where(g => g.ProxyAccountId == accountId);
+        var own = OwnPatientId(accountId);
         return db.Patients
-            .Where(p => db.Users.Any(a => a.Id == accountId && a.PatientId == p.Id) || grants.Any(g => g.PatientId == p.Id))
+            .Where(p => own.Any(id => id == p.Id) || grants.Any(g => g.PatientId == p.Id))
             .Select(p => p.Id);
     }
 
@@ -72,8 +90,9 @@ public sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
     {
         var grants = LiveGrants().Where(g => g.ProxyAccountId == accountId);
         var enrolments = ClinicianEnrolments(accountId);
+        var own = OwnPatientId(accountId);
         return db.Patients
-            .Where(p => db.Users.Any(a => a.Id == accountId && a.PatientId == p.Id)
+            .Where(p => own.Any(id => id == p.Id)
                         || grants.Any(g => g.PatientId == p.Id)
                         || enrolments.Any(e => e.PatientId == p.Id))
             .Select(p => p.Id);
@@ -83,7 +102,7 @@ public sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
     public async Task<List<PatientCapacity>> CapacitiesAsync(Guid accountId, Guid patientId, CancellationToken cancellationToken)
     {
         var found = new List<PatientCapacity>();
-        if (await db.Users.AnyAsync(a => a.Id == accountId && a.PatientId == patientId, cancellationToken))
+        if (await OwnPatientId(accountId).AnyAsync(id => id == patientId, cancellationToken))
         {
             found.Add(new PatientCapacity(patientId, AccessCapacity.Self, null, null));
         }

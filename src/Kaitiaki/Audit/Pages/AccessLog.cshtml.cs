@@ -5,12 +5,13 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Kaitiaki.Practices;
 
 namespace Kaitiaki.Audit.Pages;
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
 [Audited(AuditAction.AccessLogViewed)]
-public sealed class AccessLogModel(KaitiakiDb db, AccessLog log, AuditTrail audit) : PageModel
+public sealed class AccessLogModel(PatientAccess access, AccessLog log, AuditTrail audit) : PageModel
 {
     public List<AccessLogEntry> Entries { get; private set; } = [];
     public int PageNumber { get; private set; }
@@ -18,7 +19,7 @@ public sealed class AccessLogModel(KaitiakiDb db, AccessLog log, AuditTrail audi
     public async Task<IActionResult> OnGetAsync(int? page, CancellationToken cancellationToken)
     {
         var accountId = User.AccountId()!.Value;
-        var patientId = await db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefaultAsync(cancellationToken);
+        var patientId = await access.OwnPatientIdAsync(accountId, cancellationToken);
         if (patientId is null)
         {
             return NotFound();

@@ -86,8 +86,9 @@ public sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService documen
     {
         var accountId = User.AccountId()!.Value;
         var readable = access.PatientSideIds(accountId);
+        var own = access.OwnPatientId(accountId);
         People = await db.Patients.Where(p => readable.Contains(p.Id))
-            .OrderBy(p => p.Id == db.Users.Where(a => a.Id == accountId).Select(a => a.PatientId).FirstOrDefault() ? 0 : 1)
+            .OrderBy(p => own.Any(id => id == p.Id) ? 0 : 1)
             .ThenBy(p => p.GivenName)
             .Select(p => new Person(p.Id, p.GivenName + " " + p.FamilyName))
             .ToListAsync(cancellationToken);

@@ -32,8 +32,8 @@ public sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, EnrolmentS
         };
         var accountId = User.AccountId();
         // The patient comes from the signed-in account, never from the URL.
-        var patient = await db.Users.Where(a => a.Id == accountId && a.PatientId != null)
-            .Join(db.Patients, a => a.PatientId, p => p.Id, (a, p) => p)
+        var patient = await access.OwnPatientId(accountId!.Value)
+            .Join(db.Patients, id => id, p => p.Id, (id, p) => p)
             .AsNoTracking()
             .FirstOrDefaultAsync(cancellationToken);
         if (patient is null)
