@@ -9,7 +9,7 @@ using Kaitiaki.Web;
 namespace Kaitiaki;
 
 /// <summary>Builds the portal: the same services serve web requests and back the command-line verbs.</summary>
-public static class KaitiakiHost
+internal static class KaitiakiHost
 {
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {

@@ -4,7 +4,7 @@ namespace Kaitiaki;
 /// Settings under the <c>Kaitiaki</c> configuration section. Relative paths are resolved against
 /// the data directory so one setting moves everything.
 /// </summary>
-public sealed class KaitiakiOptions
+internal sealed class KaitiakiOptions
 {
     public const string Section = "Kaitiaki";
 
@@ -105,14 +105,14 @@ public sealed class KaitiakiOptions
     }
 }
 
-public sealed class SmtpOptions
+internal sealed class SmtpOptions
 {
     public string? Host { get; set; }
     public int Port { get; set; } = 25;
     public string From { get; set; } = "Kaitiaki <no-reply@kaitiaki.invalid>";
 }
 
-public sealed class DocumentOptions
+internal sealed class DocumentOptions
 {
     public long MaxUploadBytes { get; set; } = 25L * 1024 * 1024;
     public long PatientQuotaBytes { get; set; } = 1024L * 1024 * 1024;

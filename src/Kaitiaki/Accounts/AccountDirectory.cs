@@ -5,13 +5,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Accounts;
 
-public sealed record AccountRoles(IReadOnlyList<string> Roles, Guid? PatientId, IReadOnlyList<Guid> PracticeIds)
+internal sealed record AccountRoles(IReadOnlyList<string> Roles, Guid? PatientId, IReadOnlyList<Guid> PracticeIds)
 {
     public string Primary => Roles.Count > 0 ? Roles[0] : "None";
 }
 
 /// <summary>What a request needs of its session: a snapshot, never the tracked row, so it can be remembered and shared safely.</summary>
-public sealed record LiveSession(Guid Id, Guid AccountId, DateTime CreatedAt, DateTime LastSeenAt, DateTime? RevokedAt)
+internal sealed record LiveSession(Guid Id, Guid AccountId, DateTime CreatedAt, DateTime LastSeenAt, DateTime? RevokedAt)
 {
     public static LiveSession From(AccountSession s) => new(s.Id, s.AccountId, s.CreatedAt, s.LastSeenAt, s.RevokedAt);
 }
@@ -21,10 +21,10 @@ public sealed record LiveSession(Guid Id, Guid AccountId, DateTime CreatedAt, Da
 /// requests (<see cref="SessionPrincipalFactory"/>). <see cref="NextGrantExpiry"/> is when the account's proxy role may
 /// lapse by itself.
 /// </summary>
-public sealed record SessionHolder(LiveSession Session, string DisplayName, DateTimeOffset? LockoutEnd, AccountRoles Roles, DateTime? NextGrantExpiry);
+internal sealed record SessionHolder(LiveSession Session, string DisplayName, DateTimeOffset? LockoutEnd, AccountRoles Roles, DateTime? NextGrantExpiry);
 
 /// <summary>What an account is to the portal today: its roles come from live relationships, not stored flags.</summary>
-public sealed class AccountDirectory(KaitiakiDb db, PatientAccess access)
+internal sealed class AccountDirectory(KaitiakiDb db, PatientAccess access)
 {
     /// <summary>
     /// The session that <paramref name="which"/> picks, its account and the account's live relationships, in one

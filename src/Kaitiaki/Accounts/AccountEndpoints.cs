@@ -6,15 +6,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Accounts;
 
-public sealed record LoginRequest(string? Email, string? Password);
-public sealed record LoginResponse(bool MfaRequired, Guid ChallengeId, IReadOnlyList<string> Methods);
-public sealed record MfaRequest(Guid? ChallengeId, string? Method, string? Code);
-public sealed record EmailCodeRequest(Guid? ChallengeId);
-public sealed record TokenResponse(string AccessToken, DateTime ExpiresAt);
-public sealed record MeResponse(Guid AccountId, IReadOnlyList<string> Roles, Guid? PatientId, IReadOnlyList<Guid> PracticeIds);
-public sealed record SessionResponse(Guid Id, string Kind, string Device, string? IpAddress, DateTime CreatedAt, DateTime LastSeenAt, bool Current);
+internal sealed record LoginRequest(string? Email, string? Password);
+internal sealed record LoginResponse(bool MfaRequired, Guid ChallengeId, IReadOnlyList<string> Methods);
+internal sealed record MfaRequest(Guid? ChallengeId, string? Method, string? Code);
+internal sealed record EmailCodeRequest(Guid? ChallengeId);
+internal sealed record TokenResponse(string AccessToken, DateTime ExpiresAt);
+internal sealed record MeResponse(Guid AccountId, IReadOnlyList<string> Roles, Guid? PatientId, IReadOnlyList<Guid> PracticeIds);
+internal sealed record SessionResponse(Guid Id, string Kind, string Device, string? IpAddress, DateTime CreatedAt, DateTime LastSeenAt, bool Current);
 
-public static class AccountEndpoints
+internal static class AccountEndpoints
 {
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder routes)
     {

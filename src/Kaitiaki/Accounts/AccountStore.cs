@@ -11,7 +11,7 @@ namespace Kaitiaki.Accounts;
 /// every remembered decision in the portal had to be made again (architecture, section 3.4). Anyone who knew an email
 /// address could keep them from ever being used.
 /// </summary>
-public sealed class AccountStore(KaitiakiDb context, IdentityErrorDescriber? describer = null)
+internal sealed class AccountStore(KaitiakiDb context, IdentityErrorDescriber? describer = null)
     : UserOnlyStore<Account, KaitiakiDb, Guid>(context, describer)
 {
     public override async Task<IdentityResult> UpdateAsync(Account user, CancellationToken cancellationToken = default)

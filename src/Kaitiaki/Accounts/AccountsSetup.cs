@@ -6,7 +6,7 @@ using Kaitiaki.Storage;
 
 namespace Kaitiaki.Accounts;
 
-public static class AccountsSetup
+internal static class AccountsSetup
 {
     public const int PasswordIterations = 210_000;
     public const string CookieScheme = "KaitiakiCookie";

@@ -3,14 +3,14 @@ using Kaitiaki.Storage;
 
 namespace Kaitiaki.Accounts;
 
-public enum AccountKind
+internal enum AccountKind
 {
     Patient = 1,
     Staff = 2,
     Operator = 3,
 }
 
-public enum OperatorRole
+internal enum OperatorRole
 {
     SupportAgent = 1,
     SecurityAnalyst = 2,
@@ -18,7 +18,7 @@ public enum OperatorRole
 }
 
 [AccessState(Columns = [nameof(LockoutEnd), nameof(Kind), nameof(PatientId), nameof(OperatorRole), nameof(DisplayName)])]
-public sealed class Account : IdentityUser<Guid>
+internal sealed class Account : IdentityUser<Guid>
 {
     public Account()
     {
@@ -46,7 +46,7 @@ public sealed class Account : IdentityUser<Guid>
     public bool EmailCodeEnabled { get; set; }
 }
 
-public enum SessionKind
+internal enum SessionKind
 {
     Cookie = 1,
     ApiToken = 2,
@@ -57,7 +57,7 @@ public enum SessionKind
 /// points at it, so revoking the row ends the session on its next request.
 /// </summary>
 [AccessState(Columns = [nameof(RevokedAt), nameof(AccountId)])]
-public sealed class AccountSession
+internal sealed class AccountSession
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid AccountId { get; set; }
@@ -76,7 +76,7 @@ public sealed class AccountSession
 }
 
 /// <summary>The half-way state between a right password and a right second factor.</summary>
-public sealed class MfaChallenge
+internal sealed class MfaChallenge
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid AccountId { get; set; }
@@ -87,7 +87,7 @@ public sealed class MfaChallenge
     public DateTime? CompletedAt { get; set; }
 }
 
-public sealed class RecoveryCode
+internal sealed class RecoveryCode
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid AccountId { get; set; }
@@ -96,7 +96,7 @@ public sealed class RecoveryCode
     public DateTime? UsedAt { get; set; }
 }
 
-public enum InvitationKind
+internal enum InvitationKind
 {
     Patient = 1,
     Staff = 2,
@@ -108,7 +108,7 @@ public enum InvitationKind
 /// builds up password and MFA here and creates the account in one step at the end, so an
 /// abandoned activation never leaves an account without MFA.
 /// </summary>
-public sealed class Invitation
+internal sealed class Invitation
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public InvitationKind Kind { get; set; }

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Accounts;
 
-public enum ActivationProblem
+internal enum ActivationProblem
 {
     None,
     CodeNotRecognised,
@@ -22,7 +22,7 @@ public enum ActivationProblem
 /// person proves the e-mailed code, and for patients their date of birth, then sets a password and
 /// enrols MFA. The account is created only when all of that is done.
 /// </summary>
-public sealed class InvitationService(
+internal sealed class InvitationService(
     KaitiakiDb db,
     UserManager<Account> users,
     IPasswordHasher<Account> hasher,
@@ -303,4 +303,4 @@ public sealed class InvitationService(
     };
 }
 
-public sealed class InvitationException(string message) : Exception(message);
+internal sealed class InvitationException(string message) : Exception(message);

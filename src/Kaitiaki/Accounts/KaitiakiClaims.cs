@@ -2,7 +2,7 @@ using System.Security.Claims;
 
 namespace Kaitiaki.Accounts;
 
-public static class KaitiakiClaims
+internal static class KaitiakiClaims
 {
     public const string AccountIdType = "kaitiaki:account";
     public const string SessionIdType = "kaitiaki:session";

@@ -10,7 +10,7 @@ namespace Kaitiaki.Accounts;
 /// data-protected cookie. A passkey that verified its user is a complete sign-in on its own: it is
 /// something the person has, unlocked by something they are or know.
 /// </summary>
-public sealed class PasskeyService(
+internal sealed class PasskeyService(
     IPasskeyHandler<Account> handler,
     UserManager<Account> users,
     KaitiakiDb db,

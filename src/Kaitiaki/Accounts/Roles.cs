@@ -3,7 +3,7 @@ using Kaitiaki.Practices;
 namespace Kaitiaki.Accounts;
 
 /// <summary>The role names of the product design, as the API and the demo accounts file spell them.</summary>
-public static class Roles
+internal static class Roles
 {
     public const string Patient = "Patient";
     public const string Proxy = "Proxy";

@@ -4,7 +4,7 @@ using System.Text;
 namespace Kaitiaki.Accounts;
 
 /// <summary>Random codes and tokens, and the hashes that are stored instead of them.</summary>
-public static class Secrets
+internal static class Secrets
 {
     // Crockford-style alphabet without look-alike characters, for codes people type.
     private const string CodeAlphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789";

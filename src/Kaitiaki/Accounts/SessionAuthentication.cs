@@ -14,7 +14,7 @@ namespace Kaitiaki.Accounts;
 /// through here on every request, so a revoked or timed-out session fails at once, and roles are
 /// read from today's relationships rather than from whatever was true at sign-in.
 /// </summary>
-public sealed class SessionPrincipalFactory(
+internal sealed class SessionPrincipalFactory(
     SessionStore sessions, AccountDirectory directory, AccessCache<string, SessionHolder> remembered, AccessRevisions revisions,
     RememberedDecisions decisions, KaitiakiDb db)
 {
@@ -99,7 +99,7 @@ public sealed class SessionPrincipalFactory(
             AccountsSetup.CookieScheme));
 }
 
-public sealed class BearerTokenHandler(
+internal sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionPrincipalFactory principals)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Accounts;
 
-public enum SessionLiveness
+internal enum SessionLiveness
 {
     Ended,
     Live,
@@ -14,7 +14,7 @@ public enum SessionLiveness
 }
 
 /// <summary>Server-side sessions: created at sign-in, checked on every request, revoked at once.</summary>
-public sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOptions options, TimeProvider clock)
+internal sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOptions options, TimeProvider clock)
 {
     // Writing last-seen on every request would turn every read into a write; a minute is precise enough for a 30-minute idle limit.
     private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);

@@ -6,16 +6,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Accounts;
 
-public enum SignInStatus
+internal enum SignInStatus
 {
     MfaRequired,
     Failed,
     LockedOut,
 }
 
-public sealed record SignInStart(SignInStatus Status, Guid? ChallengeId = null, IReadOnlyList<string>? Methods = null, DateTime? LockedUntil = null);
+internal sealed record SignInStart(SignInStatus Status, Guid? ChallengeId = null, IReadOnlyList<string>? Methods = null, DateTime? LockedUntil = null);
 
-public enum MfaStatus
+internal enum MfaStatus
 {
     Succeeded,
     WrongCode,
@@ -24,13 +24,13 @@ public enum MfaStatus
     MethodUnavailable,
 }
 
-public sealed record MfaResult(MfaStatus Status, Account? Account = null, AccountSession? Session = null, string? Token = null);
+internal sealed record MfaResult(MfaStatus Status, Account? Account = null, AccountSession? Session = null, string? Token = null);
 
 /// <summary>
 /// Password, then a second factor, for browsers and the API alike. Password and MFA failures
 /// count towards the same lockout. An unknown e-mail and a wrong password look the same.
 /// </summary>
-public sealed class SignInService(
+internal sealed class SignInService(
     KaitiakiDb db,
     UserManager<Account> users,
     IPasswordHasher<Account> hasher,

@@ -7,7 +7,7 @@ namespace Kaitiaki.Accounts;
 /// RFC 6238 time-based codes (HMAC-SHA1, 6 digits, 30-second steps). Unlike the stock ASP.NET Core
 /// provider, only the current step and one either side are accepted, and a step is accepted once.
 /// </summary>
-public static class Totp
+internal static class Totp
 {
     public const int StepSeconds = 30;
 
@@ -61,7 +61,7 @@ public static class Totp
 }
 
 /// <summary>RFC 4648 base32 without padding, as authenticator apps expect.</summary>
-public static class Base32
+internal static class Base32
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 

@@ -3,13 +3,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Audit;
 
-public sealed record AccessLogEntry(Guid Id, DateTime OccurredAt, string Who, string? Role, string What, string Outcome);
+internal sealed record AccessLogEntry(Guid Id, DateTime OccurredAt, string Who, string? Role, string What, string Outcome);
 
 /// <summary>
 /// A patient's slice of the audit trail — "who has looked at my records" — in plain words.
 /// The query is limited to the patient's own id; nothing else is ever read.
 /// </summary>
-public sealed class AccessLog(KaitiakiDb db)
+internal sealed class AccessLog(KaitiakiDb db)
 {
     public const int PageSize = 50;
 

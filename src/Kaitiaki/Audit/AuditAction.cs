@@ -4,7 +4,7 @@ namespace Kaitiaki.Audit;
 /// What an audit event records. The numbers are stored and hashed into the chain: never renumber,
 /// only add.
 /// </summary>
-public enum AuditAction
+internal enum AuditAction
 {
     SignIn = 1,
     MfaVerify = 2,
@@ -64,7 +64,7 @@ public enum AuditAction
     ReadRefusedByGuard = 90,
 }
 
-public enum AuditOutcome
+internal enum AuditOutcome
 {
     Success = 0,
     Failure = 4,

@@ -6,7 +6,7 @@ namespace Kaitiaki.Audit;
 /// The chain key, and the numbering and hashing of new events onto a head. Only <see cref="AuditLedger"/> links, after
 /// taking the chain lock inside the transaction that saves the events, so two writers can never extend the same head.
 /// </summary>
-public sealed class AuditChain
+internal sealed class AuditChain
 {
     public static readonly byte[] Genesis = new byte[32];
 

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Audit;
 
-public sealed record AuditCheckpoint(long Sequence, string Hash, DateTime WrittenAt, string Signature)
+internal sealed record AuditCheckpoint(long Sequence, string Hash, DateTime WrittenAt, string Signature)
 {
     internal byte[] SignedBytes() => Encoding.UTF8.GetBytes(
         $"kaitiaki-audit-checkpoint-v1\n{Sequence}\n{Hash}\n{WrittenAt.ToString("O", CultureInfo.InvariantCulture)}");
@@ -17,7 +17,7 @@ public sealed record AuditCheckpoint(long Sequence, string Hash, DateTime Writte
 /// Signed statements of the chain head, written to a folder outside the database with a key the
 /// database never holds. Someone who can rewrite the database still cannot rewrite these.
 /// </summary>
-public sealed class AuditCheckpoints(KaitiakiOptions options, KeyFiles keys, TimeProvider clock)
+internal sealed class AuditCheckpoints(KaitiakiOptions options, KeyFiles keys, TimeProvider clock)
 {
     private const string SigningKeyName = "audit-checkpoint-signing";
     // A new signing key only while no checkpoint exists; otherwise old checkpoints could no longer be checked.
@@ -109,7 +109,7 @@ public sealed class AuditCheckpoints(KaitiakiOptions options, KeyFiles keys, Tim
 }
 
 /// <summary>Writes a checkpoint every few seconds while the portal runs, and once more as it stops.</summary>
-public sealed class AuditCheckpointService(IServiceProvider services, KaitiakiOptions options, ILogger<AuditCheckpointService> logger) : BackgroundService
+internal sealed class AuditCheckpointService(IServiceProvider services, KaitiakiOptions options, ILogger<AuditCheckpointService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -7,7 +7,7 @@ using Kaitiaki.Practices;
 
 namespace Kaitiaki.Audit;
 
-public static class AuditEndpoints
+internal static class AuditEndpoints
 {
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder routes)
     {

@@ -9,7 +9,7 @@ namespace Kaitiaki.Audit;
 /// One append-only entry of the audit trail. <see cref="Hash"/> is an HMAC over the previous
 /// hash and this event's canonical form, under a chain key that lives outside the database.
 /// </summary>
-public sealed class AuditEvent
+internal sealed class AuditEvent
 {
     /// <summary>The canonical form new events are sealed in. Form 1 (before <see cref="Items"/>) still verifies as written.</summary>
     public const int CurrentFormat = 2;

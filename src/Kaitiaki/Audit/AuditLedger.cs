@@ -13,7 +13,7 @@ namespace Kaitiaki.Audit;
 /// one read of the head, the patient's practice stamped, then linked. Once that transaction commits, the events are
 /// published to <see cref="AuditStream"/> in chain order; if it rolls back, they never were.
 /// </summary>
-public sealed class AuditLedger(AuditChain chain, AuditStream stream)
+internal sealed class AuditLedger(AuditChain chain, AuditStream stream)
 {
     // Keyed by the provider's transaction object, and checked against EF's id for the transaction: Npgsql reuses one
     // transaction object per connection, so an entry left by a transaction that was disposed without committing must

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Kaitiaki.Audit;
 
-public static class AuditSetup
+internal static class AuditSetup
 {
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaitiaki.Audit;
 
 /// <summary>A committed audit event as subscribers see it: a snapshot that nothing can change.</summary>
-public sealed record AuditRecord(
+internal sealed record AuditRecord(
     long Sequence, Guid Id, DateTime OccurredAt, AuditAction Action, AuditOutcome Outcome, Guid? ActorAccountId, string? ActorRole,
     Guid? SessionId, string? Client, string? IpAddress, string? UserAgent, Guid? PatientId, Guid? PracticeId, string? ResourceType,
     Guid? ResourceId, long? Bytes, string? Detail, IReadOnlyList<Guid> Items)
@@ -20,7 +20,7 @@ public sealed record AuditRecord(
 /// <c>services.AddSingleton&lt;IAuditSubscriber, T&gt;()</c>; nothing in <c>Audit/</c> changes. Each subscriber has its
 /// own queue and its own loop, so a slow one never delays a commit or another subscriber.
 /// </summary>
-public interface IAuditSubscriber
+internal interface IAuditSubscriber
 {
     ValueTask OnEventAsync(AuditRecord auditEvent, CancellationToken cancellationToken);
 
@@ -38,7 +38,7 @@ public interface IAuditSubscriber
 /// (events written by the command line or another server) is filled from the database, so subscribers still see every
 /// event in order. This needs no polling: only a new local event can reveal a gap.
 /// </summary>
-public sealed class AuditStream : IAsyncDisposable
+internal sealed class AuditStream : IAsyncDisposable
 {
     private static readonly TimeSpan GapWait = TimeSpan.FromMilliseconds(200);
 

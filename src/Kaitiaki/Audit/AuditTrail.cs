@@ -11,7 +11,7 @@ namespace Kaitiaki.Audit;
 /// A successful read of a patient's data recorded by the asynchronous methods passes every <see cref="IAccessGuard"/>
 /// first; a refusal is recorded instead, and <see cref="AccessRefusedException"/> stops the request before anything is sent.
 /// </summary>
-public sealed class AuditTrail(
+internal sealed class AuditTrail(
     KaitiakiDb db, AuditWriter writer, IEnumerable<IAccessGuard> guards, RememberedDecisions decisions, IHttpContextAccessor http, TimeProvider clock)
 {
     private readonly IAccessGuard[] _guards = [.. guards];

@@ -3,13 +3,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Audit;
 
-public sealed record VerificationResult(bool Intact, long EventsChecked, int CheckpointsChecked, long? FirstBadSequence, Guid? FirstBadEventId, string Message);
+internal sealed record VerificationResult(bool Intact, long EventsChecked, int CheckpointsChecked, long? FirstBadSequence, Guid? FirstBadEventId, string Message);
 
 /// <summary>
 /// Walks the whole chain: each event must follow the one before it, hash to what it says, and
 /// agree with every signed checkpoint; the chain must reach the last checkpoint.
 /// </summary>
-public sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckpoints checkpoints)
+internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckpoints checkpoints)
 {
     public async Task<VerificationResult> VerifyAsync(IProgress<long>? progress, CancellationToken cancellationToken)
     {

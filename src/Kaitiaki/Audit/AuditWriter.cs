@@ -16,7 +16,7 @@ namespace Kaitiaki.Audit;
 /// The revision is read inside the same transaction; if it has moved, that event is not recorded and its caller gets
 /// a <see cref="StaleAccessException"/> before anything is disclosed.
 /// </summary>
-public sealed class AuditWriter(IServiceScopeFactory scopes, AuditLedger ledger, AccessRevisions revisions, ILogger<AuditWriter> logger) : IAsyncDisposable
+internal sealed class AuditWriter(IServiceScopeFactory scopes, AuditLedger ledger, AccessRevisions revisions, ILogger<AuditWriter> logger) : IAsyncDisposable
 {
     private const int MaxBatch = 256;
 

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaitiaki.Audit;
 
 /// <summary>Writes audit events as FHIR R4 AuditEvent resources, one JSON object per line (NDJSON).</summary>
-public sealed class FhirAuditExport(KaitiakiDb db)
+internal sealed class FhirAuditExport(KaitiakiDb db)
 {
     private const string DicomSystem = "http://dicom.nema.org/resources/ontology/DCM";
     private const string ActionSystem = "https://kaitiaki.nz/fhir/CodeSystem/audit-action";

@@ -12,7 +12,7 @@ namespace Kaitiaki.Cli;
 /// The admin command line. <c>serve</c> is the default verb, so <c>kaitiaki --urls http://…</c>
 /// runs the portal; every other verb builds the same services and does one job.
 /// </summary>
-public static class KaitiakiCli
+internal static class KaitiakiCli
 {
     public static async Task<int> RunAsync(string[] args)
     {

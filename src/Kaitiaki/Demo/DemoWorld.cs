@@ -10,14 +10,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Demo;
 
-public sealed record DemoAccount(string Role, string Email, string Password, string TotpSecret, string? Practice, string? Nhi);
+internal sealed record DemoAccount(string Role, string Email, string Password, string TotpSecret, string? Practice, string? Nhi);
 
 /// <summary>
 /// The demo world: three practices (one has left the portal), staff in every role, about forty
 /// patients with Z-range test NHIs including children whose parent is their proxy, and one operator
 /// of each role. Passwords are random for each data folder; production never runs this.
 /// </summary>
-public static class DemoWorld
+internal static class DemoWorld
 {
     private static readonly JsonSerializerOptions JsonFileOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 

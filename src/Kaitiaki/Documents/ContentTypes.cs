@@ -3,7 +3,7 @@ using System.Text;
 namespace Kaitiaki.Documents;
 
 /// <summary>The types a document may be, and the leading bytes each must start with.</summary>
-public static class ContentTypes
+internal static class ContentTypes
 {
     public const string Pdf = "application/pdf";
     public const string Jpeg = "image/jpeg";

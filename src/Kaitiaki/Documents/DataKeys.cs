@@ -13,7 +13,7 @@ namespace Kaitiaki.Documents;
 /// access revision moves (a delete, a shred or a key rotation moves it) or after a minute, and it is cleared from
 /// memory when its entry is dropped: at once if it is asked for again, otherwise within a minute.
 /// </remarks>
-public sealed class DataKeys(MasterKeys keys, AccessCache<Guid, DataKeys.Unwrapped> remembered)
+internal sealed class DataKeys(MasterKeys keys, AccessCache<Guid, DataKeys.Unwrapped> remembered)
 {
     /// <summary>
     /// The document's data key, as a new array the caller owns and should clear when done.

@@ -3,7 +3,7 @@ using Kaitiaki.Storage;
 
 namespace Kaitiaki.Documents;
 
-public enum UploadRight
+internal enum UploadRight
 {
     None,
     AsPatient,
@@ -15,7 +15,7 @@ public enum UploadRight
 /// readable when its patient is, and it is live (not deleted, shredded or a canary). Callers compose these queries into
 /// their own, so the database does the filtering: nothing is loaded first and checked afterwards.
 /// </summary>
-public sealed class DocumentAccessPolicy(KaitiakiDb db, PatientAccess access)
+internal sealed class DocumentAccessPolicy(KaitiakiDb db, PatientAccess access)
 {
     public PatientAccess Patients => access;
 

@@ -12,7 +12,7 @@ namespace Kaitiaki.Documents;
 /// request opens only the segments it touches. A failed integrity check before the first byte answers 500;
 /// after it, the connection is cut, so nothing unverified ever reaches the client.
 /// </summary>
-public sealed class DocumentContent(
+internal sealed class DocumentContent(
     DocumentService documents, SessionPrincipalFactory principals, DataKeys keys, AccessRevisions revisions, RememberedDecisions decisions,
     IDocumentStore store, ILogger<DocumentContent> logger)
 {

@@ -12,7 +12,7 @@ using Kaitiaki.Practices;
 
 namespace Kaitiaki.Documents;
 
-public static class DocumentEndpoints
+internal static class DocumentEndpoints
 {
     private const int MaxFieldLength = 4096;
 

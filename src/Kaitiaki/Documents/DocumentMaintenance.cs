@@ -6,9 +6,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Documents;
 
-public sealed record ShredCandidate(Guid DocumentId, string Rule, DateTime UploadedAt);
+internal sealed record ShredCandidate(Guid DocumentId, string Rule, DateTime UploadedAt);
 
-public sealed record VerifyReport(int Checked, IReadOnlyList<string> Problems, IReadOnlyList<string> BlobsWithoutRows, IReadOnlyList<Guid> RowsWithoutBlobs)
+internal sealed record VerifyReport(int Checked, IReadOnlyList<string> Problems, IReadOnlyList<string> BlobsWithoutRows, IReadOnlyList<Guid> RowsWithoutBlobs)
 {
     public bool Clean => Problems.Count == 0 && RowsWithoutBlobs.Count == 0;
 }
@@ -17,7 +17,7 @@ public sealed record VerifyReport(int Checked, IReadOnlyList<string> Problems, I
 /// The slow, whole-store jobs: destroying deleted and expired documents (crypto-shredding: the data key is
 /// erased, then the blob), and checking that every document still opens and matches its hash.
 /// </summary>
-public sealed class DocumentMaintenance(KaitiakiDb db, MasterKeys keys, IDocumentStore store, AuditTrail audit, KaitiakiOptions options, TimeProvider clock)
+internal sealed class DocumentMaintenance(KaitiakiDb db, MasterKeys keys, IDocumentStore store, AuditTrail audit, KaitiakiOptions options, TimeProvider clock)
 {
     /// <summary>Shreds documents deleted longer ago than the grace period.</summary>
     public async Task<int> PurgeAsync(IProgress<double>? progress, CancellationToken cancellationToken)

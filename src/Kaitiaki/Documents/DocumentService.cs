@@ -4,11 +4,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Documents;
 
-public sealed record DocumentSummary(
+internal sealed record DocumentSummary(
     Guid Id, Guid PatientId, string Title, string Category, string Source, string? Author, DateOnly? DateOfService,
     string ContentType, string FileName, long Size, string Sha256, DateTime UploadedAt, bool Hidden, bool CanDelete, bool CanHide);
 
-public enum ChangeOutcome
+internal enum ChangeOutcome
 {
     Done,
     NotFound,
@@ -19,7 +19,7 @@ public enum ChangeOutcome
 /// Reading and changing documents. Every query starts from <see cref="DocumentAccessPolicy.Readable"/>, so a
 /// document the caller may not read is simply not there: it answers exactly like one that never existed.
 /// </summary>
-public sealed class DocumentService(
+internal sealed class DocumentService(
     KaitiakiDb db, DocumentAccessPolicy policy, AuditTrail audit, AccessCache<(Guid Account, Guid Document), DocumentForReading> remembered,
     AccessRevisions revisions, RememberedDecisions decisions, TimeProvider clock)
 {

@@ -5,12 +5,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Documents;
 
-public sealed record UploadRequest(
+internal sealed record UploadRequest(
     Guid? PatientId, string? Title, string? Category, string? Author, DateOnly? DateOfService, string? FileName, string? ContentType, long? DeclaredLength,
     string? Source = null);
 
 /// <summary>Why an upload was refused, in words for the person, plus the status it answers with.</summary>
-public sealed class UploadRejectedException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
+internal sealed class UploadRejectedException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
 {
     public int Status { get; } = status;
 }
@@ -19,7 +19,7 @@ public sealed class UploadRejectedException(string message, int status = StatusC
 /// Adds documents. The body is checked, hashed and encrypted as it streams into a staging blob; only a
 /// complete, valid upload is renamed into place and recorded, so a refused or broken upload leaves nothing.
 /// </summary>
-public sealed class DocumentUpload(
+internal sealed class DocumentUpload(
     KaitiakiDb db, DocumentAccessPolicy policy, IDocumentStore store, MasterKeys keys, AuditTrail audit, KaitiakiOptions options, TimeProvider clock)
 {
     /// <summary>Works out the patient, the capacity and the category before any content is read.</summary>
@@ -206,7 +206,7 @@ public sealed class DocumentUpload(
             StatusCodes.Status413PayloadTooLarge);
 }
 
-public sealed class SpooledFile(IStagedBlob staged, byte[] key, Guid temporaryId, long size) : IAsyncDisposable
+internal sealed class SpooledFile(IStagedBlob staged, byte[] key, Guid temporaryId, long size) : IAsyncDisposable
 {
     public IStagedBlob Staged { get; } = staged;
     public byte[] Key { get; } = key;

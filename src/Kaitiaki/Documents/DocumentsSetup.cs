@@ -2,7 +2,7 @@ using Kaitiaki.Storage;
 
 namespace Kaitiaki.Documents;
 
-public static class DocumentsSetup
+internal static class DocumentsSetup
 {
     public static IServiceCollection AddDocuments(this IServiceCollection services)
     {

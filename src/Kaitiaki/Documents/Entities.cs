@@ -2,7 +2,7 @@ using Kaitiaki.Storage;
 
 namespace Kaitiaki.Documents;
 
-public enum DocumentSource
+internal enum DocumentSource
 {
     Patient = 1,
     Practice = 2,
@@ -10,7 +10,7 @@ public enum DocumentSource
 }
 
 /// <summary>The categories as the API spells them. Patients choose from the first five; practices from all.</summary>
-public static class DocumentCategories
+internal static class DocumentCategories
 {
     public static readonly IReadOnlySet<string> Patient = new HashSet<string> { "correspondence", "report", "result", "photo", "other" };
 
@@ -34,7 +34,7 @@ public static class DocumentCategories
 /// key is here only wrapped by a master key. Erasing <see cref="WrappedKey"/> destroys the document for good.
 /// </summary>
 [AccessState]
-public sealed class HealthDocument
+internal sealed class HealthDocument
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid PatientId { get; set; }
@@ -67,7 +67,7 @@ public sealed class HealthDocument
 /// What sending a document's content needs of its row: an immutable snapshot, so a remembered decision can be shared
 /// between requests without sharing an entity that anything could change.
 /// </summary>
-public sealed record DocumentForReading(
+internal sealed record DocumentForReading(
     Guid Id, Guid PatientId, string ContentType, string FileName, long SizeBytes, ReadOnlyMemory<byte> Sha256, string KekId,
     ReadOnlyMemory<byte>? WrappedKey, string BlobName)
 {

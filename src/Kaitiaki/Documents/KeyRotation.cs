@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Documents;
 
-public sealed record KeyStatus(string? CurrentKeyId, IReadOnlyDictionary<string, int> DataKeysByMasterKey, IReadOnlyList<string> ActiveKeys)
+internal sealed record KeyStatus(string? CurrentKeyId, IReadOnlyDictionary<string, int> DataKeysByMasterKey, IReadOnlyList<string> ActiveKeys)
 {
     public bool RotationInProgress => DataKeysByMasterKey.Any(k => k.Key != CurrentKeyId && k.Value > 0);
 }
@@ -14,7 +14,7 @@ public sealed record KeyStatus(string? CurrentKeyId, IReadOnlyDictionary<string,
 /// own transaction, so an interrupted run simply carries on where it stopped), and only when no data key
 /// needs an old master key is that key retired. Blobs are never touched.
 /// </summary>
-public sealed class KeyRotation(KaitiakiDb db, MasterKeys keys, AuditTrail audit)
+internal sealed class KeyRotation(KaitiakiDb db, MasterKeys keys, AuditTrail audit)
 {
     private const int BatchSize = 200;
 

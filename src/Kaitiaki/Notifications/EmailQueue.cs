@@ -2,7 +2,7 @@ using System.Threading.Channels;
 
 namespace Kaitiaki.Notifications;
 
-public sealed record OutgoingEmail(string To, string Subject, string Body);
+internal sealed record OutgoingEmail(string To, string Subject, string Body);
 
 /// <summary>
 /// E-mail sent after the request has answered, by a background loop, so that how long a request takes never depends on
@@ -11,7 +11,7 @@ public sealed record OutgoingEmail(string To, string Subject, string Body);
 /// lives in memory: a message still queued when the portal stops is lost, and failures are logged without the message.
 /// The durable outbox of the notifications issue replaces this.
 /// </summary>
-public sealed class EmailQueue(EmailSender sender, ILogger<EmailQueue> logger) : BackgroundService
+internal sealed class EmailQueue(EmailSender sender, ILogger<EmailQueue> logger) : BackgroundService
 {
     private readonly Channel<OutgoingEmail> _queue = Channel.CreateUnbounded<OutgoingEmail>(new UnboundedChannelOptions { SingleReader = true });
     private int _unsent;

@@ -7,7 +7,7 @@ namespace Kaitiaki.Notifications;
 /// Sends e-mail through SMTP when <c>Kaitiaki:Smtp:Host</c> is set, otherwise writes each message
 /// as an <c>.eml</c> file to the outbox folder. Message bodies are never logged.
 /// </summary>
-public sealed class EmailSender(KaitiakiOptions options, ILogger<EmailSender> logger)
+internal sealed class EmailSender(KaitiakiOptions options, ILogger<EmailSender> logger)
 {
     public async Task SendAsync(string to, string subject, string body, CancellationToken cancellationToken)
     {

@@ -7,14 +7,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Practices;
 
-public sealed record PendingTransfer(Guid Id, string PracticeName, DateTime RequestedAt, DateTime ExpiresAt);
+internal sealed record PendingTransfer(Guid Id, string PracticeName, DateTime RequestedAt, DateTime ExpiresAt);
 
 /// <summary>
 /// Enrolments, and requests to move a registered patient to another practice. This is the only code that creates
 /// an enrolment. A practice that registers a new patient enrols them at once: their record starts there and opens
 /// nothing older. A patient who is already registered moves only with their own agreement (<see cref="EnrolmentTransfer"/>).
 /// </summary>
-public sealed class EnrolmentService(
+internal sealed class EnrolmentService(
     KaitiakiDb db, PatientAccess access, AuditTrail audit, EmailQueue mail, KaitiakiOptions options, TimeProvider clock)
 {
     internal const int MaxCodeAttempts = 5;

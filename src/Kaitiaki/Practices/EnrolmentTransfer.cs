@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Kaitiaki.Practices;
 
-public enum TransferStatus
+internal enum TransferStatus
 {
     Pending = 0,
     Accepted = 1,
@@ -16,7 +16,7 @@ public enum TransferStatus
 /// patient's enrolment changes only when the patient agrees, in the portal or by giving the practice the code that
 /// was sent to their own contact details. An NHI and a date of birth identify a patient; they never enrol one.
 /// </summary>
-public sealed class EnrolmentTransfer
+internal sealed class EnrolmentTransfer
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid PatientId { get; set; }

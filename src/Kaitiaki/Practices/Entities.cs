@@ -2,7 +2,7 @@ using Kaitiaki.Storage;
 
 namespace Kaitiaki.Practices;
 
-public enum PracticeStatus
+internal enum PracticeStatus
 {
     Active = 0,
     Left = 1,
@@ -10,7 +10,7 @@ public enum PracticeStatus
 
 /// <summary>A general practice. Practices are never deleted: one that left keeps its contacts.</summary>
 [AccessState]
-public sealed class Practice
+internal sealed class Practice
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public required string Name { get; set; }
@@ -21,7 +21,7 @@ public sealed class Practice
     public required string PrivacyContactEmail { get; set; }
 }
 
-public enum ContactMethod
+internal enum ContactMethod
 {
     Email = 0,
     Sms = 1,
@@ -29,7 +29,7 @@ public enum ContactMethod
 }
 
 [AccessState]
-public sealed class Patient
+internal sealed class Patient
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public required string Nhi { get; set; }
@@ -45,7 +45,7 @@ public sealed class Patient
 
 /// <summary>A patient's enrolment at a practice. Ending one keeps the row, so history survives a move.</summary>
 [AccessState(CountsInserts = true)]
-public sealed class Enrolment
+internal sealed class Enrolment
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid PatientId { get; set; }
@@ -54,7 +54,7 @@ public sealed class Enrolment
     public DateOnly? EndedOn { get; set; }
 }
 
-public enum StaffRole
+internal enum StaffRole
 {
     Clinician = 1,
     PracticeAdministrator = 2,
@@ -62,7 +62,7 @@ public enum StaffRole
 }
 
 [AccessState(CountsInserts = true)]
-public sealed class StaffMembership
+internal sealed class StaffMembership
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid AccountId { get; set; }
@@ -72,7 +72,7 @@ public sealed class StaffMembership
     public DateTime? EndedAt { get; set; }
 }
 
-public enum ProxyReason
+internal enum ProxyReason
 {
     ParentOfChild = 1,
     NamedByPatient = 2,
@@ -80,7 +80,7 @@ public enum ProxyReason
 
 /// <summary>Lets the holder's account act for a patient until it expires or is revoked.</summary>
 [AccessState(CountsInserts = true)]
-public sealed class ProxyGrant
+internal sealed class ProxyGrant
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid ProxyAccountId { get; set; }

@@ -1,7 +1,7 @@
 namespace Kaitiaki.Practices;
 
 /// <summary>HPI facility identifiers, <c>FXXNNN-C</c>, with a mod-11 check character.</summary>
-public static class HpiFacilityId
+internal static class HpiFacilityId
 {
     private static readonly int[] Weights = [7, 6, 5, 4, 3, 2];
 

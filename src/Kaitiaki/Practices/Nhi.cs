@@ -5,7 +5,7 @@ namespace Kaitiaki.Practices;
 /// format AAANNAX ends in a check letter. Letters exclude I and O. An NHI identifies a person;
 /// it never authenticates one.
 /// </summary>
-public static class Nhi
+internal static class Nhi
 {
     private static readonly int[] Weights = [7, 6, 5, 4, 3, 2];
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaitiaki.Practices;
 
 /// <summary>The capacities in which an account may act on a patient. The numbers are stable: never renumber.</summary>
-public enum AccessCapacity
+internal enum AccessCapacity
 {
     /// <summary>The patient's own account.</summary>
     Self = 1,
@@ -23,14 +23,14 @@ public enum AccessCapacity
 }
 
 /// <summary>One way an account may act on one patient. <see cref="ExpiresAt"/> is set for a proxy grant that lapses.</summary>
-public sealed record PatientCapacity(Guid PatientId, AccessCapacity Capacity, Guid? PracticeId, DateTime? ExpiresAt);
+internal sealed record PatientCapacity(Guid PatientId, AccessCapacity Capacity, Guid? PracticeId, DateTime? ExpiresAt);
 
 /// <summary>
 /// The one rule for who may act on a patient, and in which capacity. Every feature builds its queries from these,
 /// so the database does the filtering and there is no second copy of a condition to drift. The table of capacities is
 /// docs/architecture.md section 3.3, and <c>PatientAccessTests</c> checks the rule against it.
 /// </summary>
-public sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
+internal sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
 {
     /// <summary>An enrolment that has not ended. The one statement of it: queries here and the audit ledger's practice stamp use it.</summary>
     public static readonly System.Linq.Expressions.Expression<Func<Enrolment, bool>> IsCurrentEnrolment = e => e.EndedOn == null;

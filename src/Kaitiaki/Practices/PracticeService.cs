@@ -8,12 +8,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaitiaki.Practices;
 
 /// <summary>A rule the input broke, with the field it belongs to, in words for the person who typed it.</summary>
-public sealed class ValidationFailedException(string field, string message) : Exception(message)
+internal sealed class ValidationFailedException(string field, string message) : Exception(message)
 {
     public string Field { get; } = field;
 }
 
-public enum RegistrationOutcome
+internal enum RegistrationOutcome
 {
     /// <summary>A new patient: added, enrolled at the practice and (when asked) invited.</summary>
     Registered,
@@ -33,12 +33,12 @@ public enum RegistrationOutcome
 /// could not see before. Pages must not show the outcome to staff (<see cref="RegistrationOutcome"/> is for tests and
 /// logs of the portal itself), so that the answer never tells whether an NHI and a date of birth match someone.
 /// </summary>
-public sealed record Registration(RegistrationOutcome Outcome, Patient? NewPatient, string? ActivationCode);
+internal sealed record Registration(RegistrationOutcome Outcome, Patient? NewPatient, string? ActivationCode);
 
-public sealed record NewPatient(string? Nhi, string? GivenName, string? FamilyName, DateOnly? DateOfBirth, string? Email, string? Mobile, ContactMethod PreferredContact);
+internal sealed record NewPatient(string? Nhi, string? GivenName, string? FamilyName, DateOnly? DateOfBirth, string? Email, string? Mobile, ContactMethod PreferredContact);
 
 /// <summary>Practices, patients, enrolments and proxy grants. Every change is audited in its own transaction.</summary>
-public sealed class PracticeService(
+internal sealed class PracticeService(
     KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, PatientAccess access, EmailQueue mail,
     TimeProvider clock)
 {

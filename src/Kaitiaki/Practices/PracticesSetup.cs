@@ -1,6 +1,6 @@
 namespace Kaitiaki.Practices;
 
-public static class PracticesSetup
+internal static class PracticesSetup
 {
     public static IServiceCollection AddPractices(this IServiceCollection services)
     {

@@ -3,10 +3,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Practices;
 
-public sealed record StaffPractice(Guid PracticeId, string Name, PracticeStatus Status, DateOnly? LeftOn, IReadOnlyList<StaffRole> Roles);
+internal sealed record StaffPractice(Guid PracticeId, string Name, PracticeStatus Status, DateOnly? LeftOn, IReadOnlyList<StaffRole> Roles);
 
 /// <summary>Which practices a staff member works at today, and in which roles. Pages ask here before acting for a practice.</summary>
-public sealed class StaffAccess(KaitiakiDb db, PatientAccess access)
+internal sealed class StaffAccess(KaitiakiDb db, PatientAccess access)
 {
     public async Task<List<StaffPractice>> PracticesAsync(Guid accountId, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace Kaitiaki.Storage;
 /// revision still holds (<see cref="Audit.AuditWriter"/>), and otherwise the request decides again from the database.
 /// <see cref="Documents.DataKeys"/> keeps unwrapped data keys here too, for the same short lifetime.
 /// </summary>
-public sealed class AccessCache<TKey, TValue> : IDisposable where TKey : notnull
+internal sealed class AccessCache<TKey, TValue> : IDisposable where TKey : notnull
 {
     private const int Capacity = 20_000;
     private const int SweepEvery = 256;
@@ -138,4 +138,4 @@ public sealed class AccessCache<TKey, TValue> : IDisposable where TKey : notnull
 /// The access revision moved after a remembered decision was made, so the audit event that relied on it was not
 /// recorded. Nothing has been disclosed; the request must decide again from the database.
 /// </summary>
-public sealed class StaleAccessException() : Exception("Access changed while the request was being answered; it must be decided again.");
+internal sealed class StaleAccessException() : Exception("Access changed while the request was being answered; it must be decided again.");

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 namespace Kaitiaki.Storage;
 
 /// <summary>The single row that counts changes to who may read what. See <see cref="AccessRevisions"/>.</summary>
-public sealed class AccessRevision
+internal sealed class AccessRevision
 {
     public const int SingletonId = 1;
 
@@ -22,7 +22,7 @@ public sealed class AccessRevision
 /// processes (the command line, other servers) move the same counter, so their changes are seen too.
 /// This object keeps the highest revision this process has seen, so that its own changes take effect at once.
 /// </summary>
-public sealed class AccessRevisions
+internal sealed class AccessRevisions
 {
     private long _known;
 

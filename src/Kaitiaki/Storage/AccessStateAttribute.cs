@@ -10,7 +10,7 @@ namespace Kaitiaki.Storage;
 /// reads must carry this mark (<c>AccessStateTests</c> checks), and every mark needs its triggers in a migration.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class AccessStateAttribute : Attribute
+internal sealed class AccessStateAttribute : Attribute
 {
     /// <summary>
     /// The properties whose update can change access; empty means any. New rows count only with <see cref="CountsInserts"/>:
@@ -22,7 +22,7 @@ public sealed class AccessStateAttribute : Attribute
 }
 
 /// <summary>The triggers the marks call for, named and written the same way on SQLite and PostgreSQL.</summary>
-public static class AccessStateTriggers
+internal static class AccessStateTriggers
 {
     public sealed record Trigger(string Name, string Table, string Operation, IReadOnlyList<string> Columns);
 

@@ -1,9 +1,9 @@
 namespace Kaitiaki.Storage;
 
-public sealed class BlobMissingException(string name) : Exception($"The blob '{name}' is missing from the blob store.");
+internal sealed class BlobMissingException(string name) : Exception($"The blob '{name}' is missing from the blob store.");
 
 /// <summary>A blob being written. It becomes visible under its name only on <see cref="CommitAsync"/>; disposing without committing removes it.</summary>
-public interface IStagedBlob : IAsyncDisposable
+internal interface IStagedBlob : IAsyncDisposable
 {
     Stream Stream { get; }
 
@@ -14,7 +14,7 @@ public interface IStagedBlob : IAsyncDisposable
 }
 
 /// <summary>Where encrypted document blobs live. The file system is the embedded default; object storage is the other.</summary>
-public interface IDocumentStore
+internal interface IDocumentStore
 {
     Task<IStagedBlob> StageAsync(CancellationToken cancellationToken);
 
@@ -35,7 +35,7 @@ public interface IDocumentStore
 /// Blobs as files under <c>data/documents</c>. A blob is written to a staging file, flushed to disk and
 /// renamed into place, so a crash leaves either the whole blob or a staging file that start-up removes.
 /// </summary>
-public sealed class FileDocumentStore(KaitiakiOptions options) : IDocumentStore
+internal sealed class FileDocumentStore(KaitiakiOptions options) : IDocumentStore
 {
     private string Root => Path.Combine(options.DataPath, "documents");
     private string Staging => Path.Combine(Root, ".staging");

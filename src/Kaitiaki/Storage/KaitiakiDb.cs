@@ -17,7 +17,7 @@ namespace Kaitiaki.Storage;
 /// Contexts are pooled, so the constructor takes the options alone; the audit chain and the access revision counter
 /// come from the application's services (the options' application service provider) when a save first needs them.
 /// </remarks>
-public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<Account, IdentityRole<Guid>, Guid>(options)
+internal abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<Account, IdentityRole<Guid>, Guid>(options)
 {
     private AuditLedger Ledger => this.GetService<AuditLedger>();
 
@@ -133,6 +133,6 @@ public abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext<A
     internal bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 }
 
-public sealed class SqliteKaitiakiDb(DbContextOptions<SqliteKaitiakiDb> options) : KaitiakiDb(options);
+internal sealed class SqliteKaitiakiDb(DbContextOptions<SqliteKaitiakiDb> options) : KaitiakiDb(options);
 
-public sealed class PostgresKaitiakiDb(DbContextOptions<PostgresKaitiakiDb> options) : KaitiakiDb(options);
+internal sealed class PostgresKaitiakiDb(DbContextOptions<PostgresKaitiakiDb> options) : KaitiakiDb(options);

@@ -6,7 +6,7 @@ namespace Kaitiaki.Storage;
 /// Key material kept as files in the keys directory, outside the database and the document store.
 /// Files are created on first use, readable by the portal's user only.
 /// </summary>
-public sealed class KeyFiles(KaitiakiOptions options)
+internal sealed class KeyFiles(KaitiakiOptions options)
 {
     private readonly Lock _gate = new();
 

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace Kaitiaki.Storage;
 
-public sealed class MasterKeyMissingException(string keyId)
+internal sealed class MasterKeyMissingException(string keyId)
     : Exception($"The master key '{keyId}' is not available, so nothing wrapped under it can be unwrapped. Check the keys folder (Kaitiaki:KeysDirectory).")
 {
     public string KeyId { get; } = keyId;
@@ -13,7 +13,7 @@ public sealed class MasterKeyMissingException(string keyId)
 /// one <c>{id}.key</c> per key and a <c>current</c> file naming the key new data keys are wrapped under. Retired keys
 /// move to <c>keys/master/retired/</c>. The database and the document store never hold them.
 /// </summary>
-public sealed class MasterKeys(KaitiakiOptions options)
+internal sealed class MasterKeys(KaitiakiOptions options)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, byte[]> _cache = [];

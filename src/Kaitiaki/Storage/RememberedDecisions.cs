@@ -6,7 +6,7 @@ namespace Kaitiaki.Storage;
 /// for every event it records, so the event is committed only if access has not changed since: no endpoint passes,
 /// or can forget to pass, anything. After <see cref="StaleAccessException"/> the request forgets and decides afresh.
 /// </summary>
-public sealed class RememberedDecisions
+internal sealed class RememberedDecisions
 {
     public long? Oldest { get; private set; }
 

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Kaitiaki.Storage;
 
-public static class StorageSetup
+internal static class StorageSetup
 {
     public static IServiceCollection AddStorage(this IServiceCollection services, KaitiakiOptions options, IConfiguration configuration)
     {
@@ -61,14 +61,14 @@ public static class StorageSetup
 }
 
 /// <summary>Lets <c>dotnet ef migrations add</c> build each provider's context without starting the portal.</summary>
-public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteKaitiakiDb>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteKaitiakiDb>
 {
     public SqliteKaitiakiDb CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqliteKaitiakiDb>().UseSqlite("Data Source=design.db")
             .UseApplicationServiceProvider(DesignTimeServices.Identity).Options);
 }
 
-public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresKaitiakiDb>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresKaitiakiDb>
 {
     public PostgresKaitiakiDb CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<PostgresKaitiakiDb>().UseNpgsql("Host=localhost")

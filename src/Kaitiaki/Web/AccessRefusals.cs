@@ -2,7 +2,7 @@ using Kaitiaki.Audit;
 
 namespace Kaitiaki.Web;
 
-public static class AccessRefusals
+internal static class AccessRefusals
 {
     /// <summary>
     /// A guard's refusal that an endpoint did not answer itself becomes a plain 404, as any refusal is: nothing has been

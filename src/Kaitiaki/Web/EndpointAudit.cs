@@ -4,14 +4,14 @@ namespace Kaitiaki.Web;
 
 /// <summary>Declares the audit action an endpoint or page records. Every endpoint needs this or <see cref="NoPatientDataAttribute"/>.</summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
-public sealed class AuditedAttribute(params AuditAction[] actions) : Attribute
+internal sealed class AuditedAttribute(params AuditAction[] actions) : Attribute
 {
     public IReadOnlyList<AuditAction> Actions { get; } = actions;
 }
 
 /// <summary>An explicit mark that an endpoint touches no patient data and so records no audit event.</summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
-public sealed class NoPatientDataAttribute : Attribute;
+internal sealed class NoPatientDataAttribute : Attribute;
 
 /// <summary>
 /// Marks a read whose audit event confirms the access revision (<see cref="Storage.AccessCache{TKey, TValue}"/>), so
@@ -19,14 +19,14 @@ public sealed class NoPatientDataAttribute : Attribute;
 /// revision before sending anything, and decide again from the database when told the revision has moved.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
-public sealed class ConfirmsAccessAtAuditAttribute : Attribute
+internal sealed class ConfirmsAccessAtAuditAttribute : Attribute
 {
     public static bool Applies(HttpContext context) =>
         HttpMethods.IsGet(context.Request.Method) && context.GetEndpoint()?.Metadata.GetMetadata<ConfirmsAccessAtAuditAttribute>() is not null
         && context.RequestServices.GetRequiredService<KaitiakiOptions>().RememberAccessDecisions;
 }
 
-public static class EndpointAuditExtensions
+internal static class EndpointAuditExtensions
 {
     public static TBuilder ConfirmsAccessAtAudit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ConfirmsAccessAtAuditAttribute());

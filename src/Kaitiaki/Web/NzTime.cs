@@ -1,7 +1,7 @@
 namespace Kaitiaki.Web;
 
 /// <summary>Times are stored in UTC and shown to people in New Zealand time.</summary>
-public static class NzTime
+internal static class NzTime
 {
     private static readonly TimeZoneInfo NewZealand = Find();
 

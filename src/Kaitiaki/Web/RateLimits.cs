@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Kaitiaki.Web;
 
 /// <summary>Per-address limits on the doors people guess at: sign-in, MFA, activation and invitations.</summary>
-public static class RateLimits
+internal static class RateLimits
 {
     public const string SignIn = "sign-in";
 

@@ -1,7 +1,7 @@
 namespace Kaitiaki.Web;
 
 /// <summary>Headers every response carries. No inline script anywhere, so the policy can forbid it.</summary>
-public static class SecurityHeaders
+internal static class SecurityHeaders
 {
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +

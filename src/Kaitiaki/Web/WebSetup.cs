@@ -7,7 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Kaitiaki.Web;
 
-public static class WebSetup
+internal static class WebSetup
 {
     public static IServiceCollection AddWeb(this IServiceCollection services, KaitiakiOptions options)
     {

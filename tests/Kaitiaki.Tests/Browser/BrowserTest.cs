@@ -6,8 +6,8 @@ namespace Kaitiaki.Tests.Browser;
 /// <summary>A portal on a real loopback port and real Chromium, with the steps most browser tests share.</summary>
 public abstract class BrowserTest : IAsyncLifetime
 {
-    protected TestPortal Portal { get; private set; } = null!;
-    protected Support.Browser Browser { get; private set; } = null!;
+    private protected TestPortal Portal { get; private set; } = null!;
+    private protected Support.Browser Browser { get; private set; } = null!;
 
     // Chromium keeps cookies on http://localhost, which it treats as a secure context.
     protected string BaseUrl => Portal.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
@@ -24,7 +24,7 @@ public abstract class BrowserTest : IAsyncLifetime
         await Portal.DisposeAsync();
     }
 
-    protected async Task SignInAsync(IPage page, TestUser user)
+    private protected async Task SignInAsync(IPage page, TestUser user)
     {
         await page.GotoAsync("/account/login");
         await page.GetByLabel("E-mail address").FillAsync(user.Email);

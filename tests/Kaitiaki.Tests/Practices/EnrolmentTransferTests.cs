@@ -11,7 +11,7 @@ namespace Kaitiaki.Tests.Practices;
 /// <summary>One portal for the class: every test makes its own practices and people.</summary>
 public sealed class SharedPortal : IAsyncLifetime
 {
-    public TestPortal Portal { get; private set; } = null!;
+    internal TestPortal Portal { get; private set; } = null!;
 
     public async Task InitializeAsync() => Portal = await TestPortal.StartAsync();
 

@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace Kaitiaki.Tests.Support;
 
 /// <summary>Real Chromium from Debian's package, headless, driven by Playwright.</summary>
-public sealed class Browser : IAsyncDisposable
+internal sealed class Browser : IAsyncDisposable
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 

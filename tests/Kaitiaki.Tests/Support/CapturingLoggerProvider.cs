@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Kaitiaki.Tests.Support;
 
 /// <summary>Keeps every log message at every level, with its structured values, scopes and exception, so tests can search them.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
+internal sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
 

@@ -1,7 +1,7 @@
 namespace Kaitiaki.Tests.Support;
 
 /// <summary>A clock tests can move, so time-based rules (TOTP steps, timeouts, expiry) are tested without waiting.</summary>
-public sealed class MutableClock : TimeProvider
+internal sealed class MutableClock : TimeProvider
 {
     private DateTimeOffset _now = DateTimeOffset.UtcNow;
     private readonly Lock _gate = new();

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Kaitiaki.Tests.Support;
 
 /// <summary>A fresh, empty database for a child-process portal: on the cluster in KAITIAKI_TEST_POSTGRES, otherwise SQLite in the data folder.</summary>
-public sealed class PortalDatabase : IAsyncDisposable
+internal sealed class PortalDatabase : IAsyncDisposable
 {
     private readonly string? _postgresDatabase;
 

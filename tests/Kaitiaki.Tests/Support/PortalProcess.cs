@@ -8,7 +8,7 @@ namespace Kaitiaki.Tests.Support;
 /// The real portal as a child process (<c>dotnet kaitiaki.dll</c>), so a test can kill it the way a power cut
 /// or the OOM killer would and start it again on the same data. Output is kept, not printed, for failure messages.
 /// </summary>
-public sealed class PortalProcess : IAsyncDisposable
+internal sealed class PortalProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Queue<string> _output = new();

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kaitiaki.Tests.Support;
 
 /// <summary>Reads tables past EF Core, so tests see exactly what the database holds.</summary>
-public static class RawTable
+internal static class RawTable
 {
     /// <summary>Every column of every row of <paramref name="table"/>, each value written as text (blobs as UTF-8 and hex).</summary>
     public static Task<List<string>> ReadAllValuesAsync(this TestPortal portal, string table)

@@ -15,13 +15,13 @@ using Npgsql;
 
 namespace Kaitiaki.Tests.Support;
 
-public sealed record TestUser(Guid AccountId, string Email, string Password, string TotpSecret, Guid? PatientId, string Role);
+internal sealed record TestUser(Guid AccountId, string Email, string Password, string TotpSecret, Guid? PatientId, string Role);
 
 /// <summary>
 /// One running portal over a real database: SQLite in a temporary folder, or a fresh database on
 /// the PostgreSQL cluster named by KAITIAKI_TEST_POSTGRES. Intent methods make people and sign them in.
 /// </summary>
-public sealed class TestPortal : IAsyncDisposable
+internal sealed class TestPortal : IAsyncDisposable
 {
     public const string PostgresVariable = "KAITIAKI_TEST_POSTGRES";
 

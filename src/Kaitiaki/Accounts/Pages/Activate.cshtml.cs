@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace Kaitiaki.Accounts.Pages;
 
-public enum ActivationStep
+internal enum ActivationStep
 {
     Verify,
     Password,
@@ -19,7 +19,7 @@ public enum ActivationStep
 [AllowAnonymous]
 [Audited(AuditAction.InvitationCodeChecked, AuditAction.InvitationActivated, AuditAction.MfaEnrolled)]
 [EnableRateLimiting(RateLimits.SignIn)]
-public sealed class ActivateModel(InvitationService invitations, IDataProtectionProvider protection, KaitiakiOptions options) : PageModel
+internal sealed class ActivateModel(InvitationService invitations, IDataProtectionProvider protection, KaitiakiOptions options) : PageModel
 {
     private string Cookie => options.CookieName("kaitiaki-activation");
     private readonly ITimeLimitedDataProtector _protector = protection.CreateProtector("Kaitiaki.Activation").ToTimeLimitedDataProtector();

@@ -11,7 +11,7 @@ namespace Kaitiaki.Accounts.Pages;
 [AllowAnonymous]
 [Audited(AuditAction.SignIn, AuditAction.PasskeySignIn)]
 [EnableRateLimiting(RateLimits.SignIn)]
-public sealed class LoginModel(SignInService signIn, PasskeyService passkeys, SessionStore sessions, KaitiakiOptions options) : PageModel
+internal sealed class LoginModel(SignInService signIn, PasskeyService passkeys, SessionStore sessions, KaitiakiOptions options) : PageModel
 {
     public const string ChallengeCookie = "kaitiaki-mfa";
 

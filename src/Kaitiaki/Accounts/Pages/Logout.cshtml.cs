@@ -9,7 +9,7 @@ namespace Kaitiaki.Accounts.Pages;
 
 [AllowAnonymous]
 [Audited(AuditAction.SignOut)]
-public sealed class LogoutModel(SessionStore sessions) : PageModel
+internal sealed class LogoutModel(SessionStore sessions) : PageModel
 {
     public void OnGet()
     {

@@ -13,7 +13,7 @@ namespace Kaitiaki.Accounts.Pages;
 [AllowAnonymous]
 [Audited(AuditAction.MfaVerify)]
 [EnableRateLimiting(RateLimits.SignIn)]
-public sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOptions options, TimeProvider clock) : PageModel
+internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOptions options, TimeProvider clock) : PageModel
 {
     [BindProperty]
     public string? Method { get; set; }

@@ -13,7 +13,7 @@ namespace Kaitiaki.Accounts.Pages;
 [Authorize]
 [Audited(AuditAction.SessionRevoked, AuditAction.SessionsRevokedEverywhere, AuditAction.RecoveryCodesRegenerated, AuditAction.MfaEnrolled,
     AuditAction.PasskeyAdded, AuditAction.PasskeyRemoved)]
-public sealed class SecurityModel(
+internal sealed class SecurityModel(
     KaitiakiDb db, SessionStore sessions, UserManager<Account> users, InvitationService invitations, PasskeyService passkeys,
     AuditTrail audit) : PageModel
 {

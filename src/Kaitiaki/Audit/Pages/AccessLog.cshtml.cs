@@ -11,7 +11,7 @@ namespace Kaitiaki.Audit.Pages;
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
 [Audited(AuditAction.AccessLogViewed)]
-public sealed class AccessLogModel(PatientAccess access, AccessLog log, AuditTrail audit) : PageModel
+internal sealed class AccessLogModel(PatientAccess access, AccessLog log, AuditTrail audit) : PageModel
 {
     public List<AccessLogEntry> Entries { get; private set; } = [];
     public int PageNumber { get; private set; }

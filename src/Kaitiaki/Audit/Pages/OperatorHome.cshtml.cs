@@ -9,7 +9,7 @@ namespace Kaitiaki.Audit.Pages;
 
 [Authorize(Policy = AccountsSetup.OperatorPolicy)]
 [Audited(AuditAction.AuditTrailViewed)]
-public sealed class OperatorHomeModel(KaitiakiDb db, AuditTrail audit) : PageModel
+internal sealed class OperatorHomeModel(KaitiakiDb db, AuditTrail audit) : PageModel
 {
     public bool CanSeeTrail { get; private set; }
     public List<AuditEvent> Events { get; private set; } = [];

@@ -7,9 +7,9 @@ using System.Text;
 namespace Kaitiaki.Documents.Encryption;
 
 /// <summary>The blob could not be proved authentic: it was changed, cut short, swapped or sealed under another key.</summary>
-public sealed class DocumentIntegrityException(string message) : Exception(message);
+internal sealed class DocumentIntegrityException(string message) : Exception(message);
 
-public sealed class DocumentTooLargeException(long limit) : Exception($"The document is larger than the limit of {limit} bytes.")
+internal sealed class DocumentTooLargeException(long limit) : Exception($"The document is larger than the limit of {limit} bytes.")
 {
     public long Limit { get; } = limit;
 }
@@ -26,7 +26,7 @@ public sealed class DocumentTooLargeException(long limit) : Exception($"The docu
 /// The MAC commits the header to the key and to the ids, so a blob moved onto another row fails before any
 /// segment is opened; the last-segment flag and the known length catch truncation and extension.
 /// </summary>
-public static class DocumentCipher
+internal static class DocumentCipher
 {
     public const int SegmentSize = 64 * 1024;
     public const int TagSize = 16;

@@ -11,11 +11,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Documents.Pages;
 
-public sealed record Person(Guid Id, string Name);
+internal sealed record Person(Guid Id, string Name);
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
 [Audited(AuditAction.DocumentListed, AuditAction.DocumentDeleted, AuditAction.DocumentHidden, AuditAction.DocumentUnhidden, AuditAction.DocumentAccessDenied)]
-public sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService documents, PatientAccess access, UserManager<Account> users, KaitiakiOptions options) : PageModel
+internal sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService documents, PatientAccess access, UserManager<Account> users, KaitiakiOptions options) : PageModel
 {
     public Guid PatientId { get; private set; }
     public List<Person> People { get; private set; } = [];

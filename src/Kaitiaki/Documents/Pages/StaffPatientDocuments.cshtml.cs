@@ -12,7 +12,7 @@ namespace Kaitiaki.Documents.Pages;
 /// <summary>A clinician's view of one patient's documents. The patient id in the address is only a request: the access policy decides.</summary>
 [Authorize(Policy = AccountsSetup.StaffPolicy)]
 [Audited(AuditAction.DocumentListed, AuditAction.DocumentAccessDenied)]
-public sealed class StaffPatientDocumentsModel(KaitiakiDb db, DocumentService documents) : PageModel
+internal sealed class StaffPatientDocumentsModel(KaitiakiDb db, DocumentService documents) : PageModel
 {
     public Guid PatientId { get; private set; }
     public string PatientName { get; private set; } = "";

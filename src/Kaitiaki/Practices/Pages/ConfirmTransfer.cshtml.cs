@@ -12,7 +12,7 @@ namespace Kaitiaki.Practices.Pages;
 [Authorize(Policy = AccountsSetup.StaffPolicy)]
 [Audited(AuditAction.EnrolmentTransferAccepted, AuditAction.EnrolmentTransferRefused, AuditAction.EnrolmentStarted, AuditAction.EnrolmentEnded)]
 [EnableRateLimiting(RateLimits.SignIn)]
-public sealed class ConfirmTransferModel(StaffAccess access, EnrolmentService enrolments) : PageModel
+internal sealed class ConfirmTransferModel(StaffAccess access, EnrolmentService enrolments) : PageModel
 {
     private static readonly StaffRole[] AllowedRoles = [StaffRole.Clinician, StaffRole.PracticeAdministrator];
 

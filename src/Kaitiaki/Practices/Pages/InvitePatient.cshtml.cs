@@ -12,7 +12,7 @@ namespace Kaitiaki.Practices.Pages;
 [Audited(AuditAction.PatientCreated, AuditAction.EnrolmentStarted, AuditAction.InvitationCreated, AuditAction.EnrolmentTransferRequested,
     AuditAction.EnrolmentTransferRefused)]
 [EnableRateLimiting(RateLimits.SignIn)]
-public sealed class InvitePatientModel(StaffAccess access, PracticeService practices) : PageModel
+internal sealed class InvitePatientModel(StaffAccess access, PracticeService practices) : PageModel
 {
     private static readonly StaffRole[] AllowedRoles = [StaffRole.Clinician, StaffRole.PracticeAdministrator];
 

@@ -11,7 +11,7 @@ namespace Kaitiaki.Practices.Pages;
 [Authorize(Policy = AccountsSetup.PracticeAdministratorPolicy)]
 [Audited(AuditAction.InvitationCreated)]
 [EnableRateLimiting(RateLimits.SignIn)]
-public sealed class InviteStaffModel(StaffAccess access, InvitationService invitations) : PageModel
+internal sealed class InviteStaffModel(StaffAccess access, InvitationService invitations) : PageModel
 {
     [BindProperty] public Guid PracticeId { get; set; }
     [BindProperty] public string? Name { get; set; }

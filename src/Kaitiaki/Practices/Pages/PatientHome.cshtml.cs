@@ -9,11 +9,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Practices.Pages;
 
-public sealed record Dependant(string Name, DateTime? ExpiresAt);
+internal sealed record Dependant(string Name, DateTime? ExpiresAt);
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
 [Audited(AuditAction.PatientDetailsViewed, AuditAction.EnrolmentTransferAccepted, AuditAction.EnrolmentTransferDeclined)]
-public sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, EnrolmentService enrolments, PatientAccess access) : PageModel
+internal sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, EnrolmentService enrolments, PatientAccess access) : PageModel
 {
     public List<PendingTransfer> Transfers { get; private set; } = [];
     public string? Done { get; private set; }

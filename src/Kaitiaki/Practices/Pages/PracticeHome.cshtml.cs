@@ -8,7 +8,7 @@ namespace Kaitiaki.Practices.Pages;
 
 [Authorize(Policy = AccountsSetup.StaffPolicy)]
 [Audited(AuditAction.PatientListViewed)]
-public sealed class PracticeHomeModel(StaffAccess access, PracticeService practices) : PageModel
+internal sealed class PracticeHomeModel(StaffAccess access, PracticeService practices) : PageModel
 {
     public List<StaffPractice> Practices { get; private set; } = [];
     public Dictionary<Guid, List<Patient>> PatientsByPractice { get; } = [];

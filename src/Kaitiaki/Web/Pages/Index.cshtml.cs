@@ -7,7 +7,7 @@ namespace Kaitiaki.Web.Pages;
 
 [AllowAnonymous]
 [NoPatientData]
-public sealed class IndexModel : PageModel
+internal sealed class IndexModel : PageModel
 {
     public IActionResult OnGet()
     {
