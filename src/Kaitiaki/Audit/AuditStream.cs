@@ -81,6 +81,15 @@ internal sealed class AuditStream : IAsyncDisposable
         {
             return;
         }
+        if (_pumps.Count == 0)
+        {
+            // Nobody listens: keep only the position, without a snapshot of each event.
+            lock (_lock)
+            {
+                Interlocked.Exchange(ref _published, Math.Max(_published, committed.Max(e => e.Sequence)));
+            }
+            return;
+        }
         lock (_lock)
         {
             foreach (var e in committed)

@@ -35,10 +35,6 @@ internal sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
     /// <summary>An enrolment that has not ended. The one statement of it: queries here and the audit ledger's practice stamp use it.</summary>
     public static readonly System.Linq.Expressions.Expression<Func<Enrolment, bool>> IsCurrentEnrolment = e => e.EndedOn == null;
 
-    /// <summary>The practice a patient is enrolled with now, as a compiled query for the audit writer's own thread.</summary>
-    internal static readonly Func<KaitiakiDb, Guid, Guid?> CurrentPracticeOf = EF.CompileQuery((KaitiakiDb context, Guid patientId) =>
-        context.Enrolments.Where(IsCurrentEnrolment).Where(e => e.PatientId == patientId).Select(e => (Guid?)e.PracticeId).FirstOrDefault());
-
     /// <summary>Current enrolments in any context, for code that has a context but no <see cref="PatientAccess"/>.</summary>
     internal static IQueryable<Enrolment> CurrentEnrolmentsOf(KaitiakiDb context) => context.Enrolments.Where(IsCurrentEnrolment);
 
