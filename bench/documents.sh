@@ -66,7 +66,8 @@ echo "$batch"
 stop_portal
 
 echo "== $BIG_BYTES-byte document"
-start_portal --Kaitiaki:Documents:MaxUploadBytes=$((BIG_BYTES * 2)) --Kaitiaki:Documents:PatientQuotaBytes=$((BIG_BYTES * 4))
+# The quota leaves room for the batch above (about 54 MB) whatever BIG_BYTES is.
+start_portal --Kaitiaki:Documents:MaxUploadBytes=$((BIG_BYTES * 2)) --Kaitiaki:Documents:PatientQuotaBytes=$((BIG_BYTES * 4 + 1073741824))
 { printf '%%PDF-1.7\n'; head -c $((BIG_BYTES - 9)) /dev/urandom; } >"$work/big.pdf"
 big_upload=$(curl -sf -o "$work/big.json" -w '%{time_total}' -H "$auth" -F title="Large scan" -F category=correspondence \
   -F "file=@$work/big.pdf;type=application/pdf" "$base/api/v1/documents")
