@@ -49,9 +49,7 @@ internal sealed class EnrolmentService(
     internal async Task<List<OutgoingEmail>> RequestTransferAsync(Patient patient, Practice to, Guid? staffAccountId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var from = await access.CurrentEnrolments().Where(e => e.PatientId == patient.Id)
-            .Join(db.Practices, e => e.PracticeId, p => p.Id, (e, p) => p)
-            .FirstOrDefaultAsync(cancellationToken);
+        var from = await PracticeLeftForAsync(patient.Id, to.Id, cancellationToken);
         var earlier = await db.EnrolmentTransfers
             .Where(t => t.PatientId == patient.Id && t.ToPracticeId == to.Id && t.Status == TransferStatus.Pending)
             .ToListAsync(cancellationToken);
@@ -208,10 +206,7 @@ internal sealed class EnrolmentService(
             return null;
         }
         var patient = await db.Patients.AsNoTracking().FirstAsync(p => p.Id == transfer.PatientId, cancellationToken);
-        var from = await access.CurrentEnrolments().Where(e => e.PatientId == patient.Id && e.PracticeId != to.Id)
-            .Join(db.Practices, e => e.PracticeId, p => p.Id, (e, p) => p)
-            .AsNoTracking()
-            .FirstOrDefaultAsync(cancellationToken);
+        var from = await PracticeLeftForAsync(patient.Id, to.Id, cancellationToken);
         transfer.Status = TransferStatus.Accepted;
         transfer.DecidedAt = now;
         audit.Record(AuditAction.EnrolmentTransferAccepted, patientId: transfer.PatientId, practiceId: transfer.ToPracticeId,
@@ -242,6 +237,13 @@ internal sealed class EnrolmentService(
         }
         return messages;
     }
+
+    /// <summary>The practice the patient is enrolled with now, other than <paramref name="to"/>: the one a move would leave.</summary>
+    private Task<Practice?> PracticeLeftForAsync(Guid patientId, Guid to, CancellationToken cancellationToken) =>
+        access.CurrentEnrolments().Where(e => e.PatientId == patientId && e.PracticeId != to)
+            .Join(db.Practices, e => e.PracticeId, p => p.Id, (e, p) => p)
+            .AsNoTracking()
+            .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>The patient's own address: the one their account proved, or failing that the one their practice recorded.</summary>
     private async Task<string> AddressOfAsync(Patient patient, CancellationToken cancellationToken) =>

@@ -61,8 +61,7 @@ internal sealed class AccessRevisions
     internal static bool IsAccessChange(EntityEntry entry)
     {
         if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)
-            || Marks.GetOrAdd(entry.Metadata.ClrType, t => t.GetCustomAttributes(typeof(AccessStateAttribute), false).OfType<AccessStateAttribute>().FirstOrDefault())
-                is not { } mark)
+            || AccessStateAttribute.Of(entry.Metadata.ClrType) is not { } mark)
         {
             return false;
         }
@@ -73,6 +72,4 @@ internal sealed class AccessRevisions
             _ => mark.Columns.Length == 0 || mark.Columns.Any(c => entry.Property(c).IsModified),
         };
     }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, AccessStateAttribute?> Marks = new();
 }

@@ -19,6 +19,12 @@ internal sealed class AccessStateAttribute : Attribute
     public string[] Columns { get; init; } = [];
 
     public bool CountsInserts { get; init; }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, AccessStateAttribute?> Marks = new();
+
+    /// <summary>The mark an entity type carries, or null.</summary>
+    public static AccessStateAttribute? Of(Type entityType) =>
+        Marks.GetOrAdd(entityType, t => t.GetCustomAttributes(typeof(AccessStateAttribute), false).OfType<AccessStateAttribute>().FirstOrDefault());
 }
 
 /// <summary>The triggers the marks call for, named and written the same way on SQLite and PostgreSQL.</summary>
@@ -28,7 +34,7 @@ internal static class AccessStateTriggers
 
     public static IEnumerable<(IEntityType Entity, AccessStateAttribute Mark)> Marked(IModel model) =>
         model.GetEntityTypes()
-            .Select(e => (Entity: e, Mark: e.ClrType.GetCustomAttributes(typeof(AccessStateAttribute), false).OfType<AccessStateAttribute>().FirstOrDefault()))
+            .Select(e => (Entity: e, Mark: AccessStateAttribute.Of(e.ClrType)))
             .Where(x => x.Mark is not null)
             .Select(x => (x.Entity, x.Mark!));
 

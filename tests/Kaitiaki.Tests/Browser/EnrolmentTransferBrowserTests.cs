@@ -33,11 +33,21 @@ public sealed class EnrolmentTransferBrowserTests : BrowserTest
         };
         Assert.All(answers, a => Assert.Equal(InvitePatientModel.Answer, a));
 
-        var patientPage = await Browser.NewPageAsync(BaseUrl);
+        // A wrong code gets the one calm refusal, which says nothing about whether a request exists.
+        await staffPage.GotoAsync("/practice/patients/confirm");
+        await staffPage.GetByLabel("NHI number").FillAsync(nhi);
+        await staffPage.GetByLabel("Code", new() { Exact = true }).FillAsync("AAAA-BBBB-CCCC");
+        await staffPage.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Assertions.Expect(staffPage.GetByRole(AriaRole.Alert)).ToContainTextAsync(ConfirmTransferModel.NotMatched);
+
+        // The patient, on a phone with JavaScript off: the request fits the screen and its plain form works.
+        var patientPage = await Browser.NewPageAsync(BaseUrl, width: 390, javaScript: false);
         await SignInAsync(patientPage, patient);
         await patientPage.GotoAsync("/patient");
         var request = patientPage.GetByRole(AriaRole.Region, new() { Name = "Harbour Practice has asked to become your practice" });
         await Assertions.Expect(request).ToBeVisibleAsync();
+        Assert.True(await patientPage.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
+            "The patient's home page scrolls sideways at 390 px.");
         await request.GetByRole(AriaRole.Button, new() { Name = "Agree to move to Harbour Practice" }).ClickAsync();
 
         await Assertions.Expect(patientPage.GetByRole(AriaRole.Status)).ToContainTextAsync("Your new practice");

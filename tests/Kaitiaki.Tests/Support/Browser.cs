@@ -34,9 +34,16 @@ internal sealed class Browser : IAsyncDisposable
     }
 
     /// <summary>A fresh browser profile: its own cookies, like a different person's computer.</summary>
-    public async Task<IPage> NewPageAsync(string baseUrl)
+    /// <param name="width">The viewport's width in CSS pixels: 390 is a phone.</param>
+    /// <param name="javaScript">False to try a page as someone with JavaScript off would.</param>
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, bool javaScript = true)
     {
-        var context = await Chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl });
+        var context = await Chromium.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl,
+            ViewportSize = new ViewportSize { Width = width, Height = 800 },
+            JavaScriptEnabled = javaScript,
+        });
         return await context.NewPageAsync();
     }
 
