@@ -55,7 +55,7 @@ internal static class KaitiakiHost
             app.UseHsts();
         }
         app.UseSecurityHeaders();
-        app.UseStatusCodePages();
+        app.UseErrorPages();
         app.UseStaticFiles();
         app.UseBenchmarkStaticFiles(app.Services.GetRequiredService<KaitiakiOptions>());
         app.UseRouting();

@@ -9,12 +9,6 @@ internal sealed record UploadRequest(
     Guid? PatientId, string? Title, string? Category, string? Author, DateOnly? DateOfService, string? FileName, string? ContentType, long? DeclaredLength,
     string? Source = null);
 
-/// <summary>Why an upload was refused, in words for the person, plus the status it answers with.</summary>
-internal sealed class UploadRejectedException(string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
-{
-    public int Status { get; } = status;
-}
-
 /// <summary>
 /// Adds documents. The body is checked, hashed and encrypted as it streams into a staging blob; only a
 /// complete, valid upload is renamed into place and recorded, so a refused or broken upload leaves nothing.
@@ -29,7 +23,7 @@ internal sealed class DocumentUpload(
         var patientId = request.PatientId ?? ownPatientId;
         if (patientId is null)
         {
-            throw new UploadRejectedException("Say which patient the document is for (patientId).");
+            throw Refuse(UploadRefusal.NoPatient);
         }
         var (right, practiceId) = await policy.UploadRightAsync(accountId, patientId.Value, cancellationToken);
         if (right == UploadRight.None)
@@ -37,20 +31,20 @@ internal sealed class DocumentUpload(
             await audit.RecordAndSaveAsync(AuditAction.DocumentUploadRejected, AuditOutcome.Denied, resourceType: "Patient",
                 resourceId: patientId, detail: "no upload right", cancellationToken: cancellationToken);
             // Indistinguishable from a patient who does not exist.
-            throw new UploadRejectedException("No such patient.", StatusCodes.Status404NotFound);
+            throw Refuse(UploadRefusal.NotFound, StatusCodes.Status404NotFound);
         }
         if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > 200)
         {
-            throw new UploadRejectedException("Give the document a title of up to 200 characters.");
+            throw Refuse(UploadRefusal.NoTitle);
         }
         var categories = right == UploadRight.AsPatient ? DocumentCategories.Patient : DocumentCategories.Practice;
         if (request.Category is null || !categories.Contains(request.Category))
         {
-            throw new UploadRejectedException($"Choose a category: {string.Join(", ", categories.Order())}.");
+            throw new UploadRejectedException(UploadRefusal.NoCategory, $"Choose a category: {string.Join(", ", categories.Order())}.");
         }
         if (request.Source is { } source && !(right == UploadRight.AsClinician ? source is "practice" or "hospital" : source == "patient"))
         {
-            throw new UploadRejectedException(right == UploadRight.AsClinician
+            throw new UploadRejectedException(UploadRefusal.WrongSource, right == UploadRight.AsClinician
                 ? "The source of a practice upload is practice or hospital."
                 : "Documents patients add have the source patient.");
         }
@@ -65,7 +59,7 @@ internal sealed class DocumentUpload(
         Guid accountId, Guid patientId, UploadRight right, Guid? practiceId, UploadRequest request, Stream content, CancellationToken cancellationToken)
     {
         var contentType = ContentTypes.Normalise(request.ContentType)
-            ?? throw new UploadRejectedException("Kaitiaki accepts PDF documents, JPEG and PNG images, and plain text files.", StatusCodes.Status415UnsupportedMediaType);
+            ?? throw Refuse(UploadRefusal.WrongType, StatusCodes.Status415UnsupportedMediaType);
         // Deleted documents await destruction and no longer count against the patient.
         var used = await db.Documents.Where(d => d.PatientId == patientId && d.ShreddedAt == null && d.DeletedAt == null)
             .SumAsync(d => (long?)d.SizeBytes, cancellationToken) ?? 0;
@@ -77,11 +71,15 @@ internal sealed class DocumentUpload(
 
         var head = new byte[ContentTypes.SniffLength];
         var headLength = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        if (headLength == 0)
+        {
+            throw Refuse(UploadRefusal.Empty);
+        }
         if (!ContentTypes.LeadingBytesMatch(contentType, head.AsSpan(0, headLength)))
         {
             await audit.RecordAndSaveAsync(AuditAction.DocumentUploadRejected, AuditOutcome.Failure, patientId: patientId,
                 detail: "content does not match its declared type", cancellationToken: cancellationToken);
-            throw new UploadRejectedException("The file's content doesn't match its type. Please upload a genuine PDF, JPEG, PNG or text file.", StatusCodes.Status415UnsupportedMediaType);
+            throw Refuse(UploadRefusal.ContentMismatch, StatusCodes.Status415UnsupportedMediaType);
         }
 
         var document = new HealthDocument
@@ -176,6 +174,10 @@ internal sealed class DocumentUpload(
     public async Task<HealthDocument> UploadSpooledAsync(
         Guid accountId, Guid patientId, UploadRight right, Guid? practiceId, UploadRequest request, SpooledFile spooled, CancellationToken cancellationToken)
     {
+        if (spooled.Size == 0)
+        {
+            throw Refuse(UploadRefusal.Empty);
+        }
         await using var encrypted = await spooled.Staged.OpenReadAsync(cancellationToken);
         var pipe = new System.IO.Pipelines.Pipe();
         var producer = Task.Run(async () =>
@@ -198,12 +200,12 @@ internal sealed class DocumentUpload(
         return document;
     }
 
-    private UploadRejectedException TooLarge() =>
-        new($"The file is larger than the limit of {options.Documents.MaxUploadBytes / (1024 * 1024)} MB.", StatusCodes.Status413PayloadTooLarge);
+    private UploadRejectedException Refuse(UploadRefusal reason, int status = StatusCodes.Status400BadRequest) =>
+        UploadRefusals.Refuse(reason, options.Documents.MaxUploadBytes, status);
 
-    private static UploadRejectedException QuotaFull() =>
-        new("There isn't enough room left in this patient's document storage. Delete documents that are no longer needed, or ask the practice for help.",
-            StatusCodes.Status413PayloadTooLarge);
+    private UploadRejectedException TooLarge() => Refuse(UploadRefusal.TooLarge, StatusCodes.Status413PayloadTooLarge);
+
+    private UploadRejectedException QuotaFull() => Refuse(UploadRefusal.QuotaFull, StatusCodes.Status413PayloadTooLarge);
 }
 
 internal sealed class SpooledFile(IStagedBlob staged, byte[] key, Guid temporaryId, long size) : IAsyncDisposable

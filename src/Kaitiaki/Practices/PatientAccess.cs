@@ -22,6 +22,9 @@ internal enum AccessCapacity
     Operator = 5,
 }
 
+/// <summary>Someone an account acts for on the patient's side, as a page lists them: themselves first, then the people they act for.</summary>
+internal sealed record PatientSidePerson(Guid Id, string Name, bool IsSelf);
+
 /// <summary>One way an account may act on one patient. <see cref="ExpiresAt"/> is set for a proxy grant that lapses.</summary>
 internal sealed record PatientCapacity(Guid PatientId, AccessCapacity Capacity, Guid? PracticeId, DateTime? ExpiresAt);
 
@@ -79,6 +82,18 @@ internal sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
         return db.Patients
             .Where(p => own.Any(id => id == p.Id) || grants.Any(g => g.PatientId == p.Id))
             .Select(p => p.Id);
+    }
+
+    /// <summary>The people of <see cref="PatientSideIds"/> by name, the account's own patient first.</summary>
+    public Task<List<PatientSidePerson>> PatientSidePeopleAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var readable = PatientSideIds(accountId);
+        var own = OwnPatientId(accountId);
+        return db.Patients.Where(p => readable.Contains(p.Id))
+            .Select(p => new { p.Id, Name = p.GivenName + " " + p.FamilyName, IsSelf = own.Any(id => id == p.Id) })
+            .OrderBy(p => p.IsSelf ? 0 : 1).ThenBy(p => p.Name)
+            .Select(p => new PatientSidePerson(p.Id, p.Name, p.IsSelf))
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>Patients whose record the account may read: self, proxy or clinician. Compose it; never list it first.</summary>

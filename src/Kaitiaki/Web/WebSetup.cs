@@ -88,3 +88,20 @@ internal sealed class BadRequestHandler(IProblemDetailsService problems) : IExce
         });
     }
 }
+
+internal static class ErrorPages
+{
+    /// <summary>
+    /// An error answer without a body becomes a page for a browser (one that asks for HTML, off the API) and problem
+    /// details for everything else.
+    /// </summary>
+    public static void UseErrorPages(this WebApplication app)
+    {
+        app.UseWhen(IsPageRequest, branch => branch.UseStatusCodePagesWithReExecute("/error/{0}"));
+        app.UseWhen(context => !IsPageRequest(context), branch => branch.UseStatusCodePages());
+    }
+
+    private static bool IsPageRequest(HttpContext context) =>
+        !context.Request.Path.StartsWithSegments("/api")
+        && context.Request.Headers.Accept.Any(value => value?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
+}

@@ -178,6 +178,10 @@ public sealed class DocumentApiTests : IAsyncLifetime
         await Refused(await TestPortal.UploadAsync(client, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0], contentType: "image/jpeg", fileName: "x.jpg"), HttpStatusCode.UnsupportedMediaType, "doesn't match");
         await Refused(await TestPortal.UploadAsync(client, "a\0b"u8.ToArray(), contentType: "text/plain", fileName: "x.txt"), HttpStatusCode.UnsupportedMediaType, "doesn't match");
         await Refused(await TestPortal.UploadAsync(client, TestPortal.Pdf(300_001)), HttpStatusCode.RequestEntityTooLarge, "limit");
+        // A body longer than the largest upload plus room for the fields is refused by the server before any field is
+        // read; it is still the size limit, not a broken upload.
+        await Refused(await TestPortal.UploadAsync(client, TestPortal.Pdf(300_000 + 1024 * 1024 + 1)), HttpStatusCode.RequestEntityTooLarge, "limit");
+        await Refused(await TestPortal.UploadAsync(client, []), HttpStatusCode.BadRequest, "empty");
         await Refused(await TestPortal.UploadAsync(client, TestPortal.Pdf(100), category: "discharge-summary"), HttpStatusCode.BadRequest, "category");
         await Refused(await TestPortal.UploadAsync(client, TestPortal.Pdf(100), title: " "), HttpStatusCode.BadRequest, "title");
         await Refused(await client.PostAsync("/api/v1/documents", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.UnsupportedMediaType, "multipart");

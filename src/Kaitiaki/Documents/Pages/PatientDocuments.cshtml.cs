@@ -11,30 +11,31 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Documents.Pages;
 
-internal sealed record Person(Guid Id, string Name);
-
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
 [Audited(AuditAction.DocumentListed, AuditAction.DocumentDeleted, AuditAction.DocumentHidden, AuditAction.DocumentUnhidden, AuditAction.DocumentAccessDenied)]
 internal sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService documents, PatientAccess access, UserManager<Account> users, KaitiakiOptions options) : PageModel
 {
     public Guid PatientId { get; private set; }
-    public List<Person> People { get; private set; } = [];
+    public List<PatientSidePerson> People { get; private set; } = [];
     public List<DocumentSummary> Documents { get; private set; } = [];
     public DocumentSummary? ConfirmDelete { get; private set; }
     public bool IncludeHidden { get; private set; }
     public string? Message { get; private set; }
-    public string? Error { get; private set; }
+    public Web.Problem? Problem { get; private set; }
     public int GraceDays => options.Documents.DeleteGraceDays;
-    public long MaxUploadMegabytes => options.Documents.MaxUploadBytes / (1024 * 1024);
+    public string MaxUpload => UploadRefusals.Megabytes(options.Documents.MaxUploadBytes);
+    public string PersonName => People.FirstOrDefault(p => p.Id == PatientId)?.Name ?? "";
 
-    public static string Size(long bytes) => bytes switch
+    /// <summary>What each finished change says once the browser has been sent back here, so a refresh does not repeat it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Confirmations = new Dictionary<string, string>
     {
-        < 1024 => $"{bytes} bytes",
-        < 1024 * 1024 => $"{bytes / 1024.0:0} kB",
-        _ => $"{bytes / (1024.0 * 1024):0.0} MB",
+        ["uploaded"] = "Your document has been added.",
+        ["deleted"] = "The document has been deleted.",
+        ["hidden"] = "The document is hidden from your list. Choose \"Include hidden documents\" to see it again.",
+        ["shown"] = "The document is back in your list.",
     };
 
-    public async Task<IActionResult> OnGetAsync(Guid? patientId, Guid? confirmDelete, bool includeHidden, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync(Guid? patientId, Guid? confirmDelete, bool includeHidden, string? done, UploadRefusal? upload, CancellationToken cancellationToken)
     {
         IncludeHidden = includeHidden;
         if (!await LoadAsync(patientId, cancellationToken))
@@ -42,6 +43,11 @@ internal sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService docum
             return NotFound();
         }
         ConfirmDelete = confirmDelete is { } id ? Documents.FirstOrDefault(d => d.Id == id && d.CanDelete) : null;
+        Message = done is not null ? Confirmations.GetValueOrDefault(done) : null;
+        if (upload is { } refusal)
+        {
+            Problem = new(UploadRefusals.Describe(refusal, options.Documents.MaxUploadBytes), UploadRefusals.Field(refusal), "Your document was not added");
+        }
         return Page();
     }
 
@@ -51,23 +57,28 @@ internal sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService docum
         var account = await db.Users.FirstAsync(a => a.Id == accountId, cancellationToken);
         if (string.IsNullOrEmpty(password) || !await users.CheckPasswordAsync(account, password))
         {
-            Error = "That password isn't right, so the document was not deleted.";
+            Problem = new("That password isn't right, so the document was not deleted.", "delete-password");
         }
         else
         {
             switch (await documents.DeleteAsync(account.Id, id, cancellationToken))
             {
                 case ChangeOutcome.Done:
-                    Message = "The document has been deleted.";
-                    break;
+                    return RedirectToPage(new { patientId, done = "deleted" });
                 case ChangeOutcome.NotAllowed:
-                    Error = "Only documents you added can be deleted. You can hide documents from your practice instead.";
+                    Problem = new("Only documents you added can be deleted. You can hide documents from your practice instead.");
                     break;
                 default:
                     return NotFound();
             }
         }
-        return await LoadAsync(patientId, cancellationToken) ? Page() : NotFound();
+        if (!await LoadAsync(patientId, cancellationToken))
+        {
+            return NotFound();
+        }
+        // A wrong password keeps the question open, so the person can try again where they were.
+        ConfirmDelete = Problem?.Field is not null ? Documents.FirstOrDefault(d => d.Id == id && d.CanDelete) : null;
+        return Page();
     }
 
     public async Task<IActionResult> OnPostHideAsync(Guid id, Guid? patientId, bool hide, CancellationToken cancellationToken)
@@ -77,21 +88,14 @@ internal sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService docum
         {
             return NotFound();
         }
-        Message = hide ? "The document is hidden from your list. Choose \"Include hidden documents\" to see it again." : "The document is back in your list.";
-        return await LoadAsync(patientId, cancellationToken) ? Page() : NotFound();
+        return RedirectToPage(new { patientId, done = hide ? "hidden" : "shown" });
     }
 
     /// <summary>The people whose documents this account can see as a patient: themselves and anyone they're a proxy for.</summary>
     private async Task<bool> LoadAsync(Guid? patientId, CancellationToken cancellationToken)
     {
         var accountId = User.AccountId()!.Value;
-        var readable = access.PatientSideIds(accountId);
-        var own = access.OwnPatientId(accountId);
-        People = await db.Patients.Where(p => readable.Contains(p.Id))
-            .OrderBy(p => own.Any(id => id == p.Id) ? 0 : 1)
-            .ThenBy(p => p.GivenName)
-            .Select(p => new Person(p.Id, p.GivenName + " " + p.FamilyName))
-            .ToListAsync(cancellationToken);
+        People = await access.PatientSidePeopleAsync(accountId, cancellationToken);
         if (People.Count == 0)
         {
             return false;

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Practices.Pages;
 
-internal sealed record Dependant(string Name, DateTime? ExpiresAt);
+internal sealed record Dependant(Guid PatientId, string Name, DateTime? ExpiresAt);
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
 [Audited(AuditAction.PatientDetailsViewed, AuditAction.EnrolmentTransferAccepted, AuditAction.EnrolmentTransferDeclined)]
@@ -19,10 +19,13 @@ internal sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, Enrolmen
     public string? Done { get; private set; }
 
     public Patient Patient { get; private set; } = null!;
+    public List<PatientSidePerson> People { get; private set; } = [];
+    public bool IsSelf { get; private set; }
     public string? PracticeName { get; private set; }
     public List<Dependant> Dependants { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync(string? done, CancellationToken cancellationToken)
+    /// <summary>The home of the account's own patient, or of someone they act for when <paramref name="patientId"/> names them.</summary>
+    public async Task<IActionResult> OnGetAsync(string? done, Guid? patientId, CancellationToken cancellationToken)
     {
         Done = done switch
         {
@@ -30,26 +33,27 @@ internal sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, Enrolmen
             "declined" => "Thank you. You declined the request, and nothing has changed.",
             _ => null,
         };
-        var accountId = User.AccountId();
-        // The patient comes from the signed-in account, never from the URL.
-        var patient = await access.OwnPatientId(accountId!.Value)
-            .Join(db.Patients, id => id, p => p.Id, (id, p) => p)
-            .AsNoTracking()
-            .FirstOrDefaultAsync(cancellationToken);
-        if (patient is null)
+        var accountId = User.AccountId()!.Value;
+        // The people come from the signed-in account; an id in the address only chooses among them.
+        People = await access.PatientSidePeopleAsync(accountId, cancellationToken);
+        var chosen = patientId is { } wanted ? People.FirstOrDefault(p => p.Id == wanted) : People.FirstOrDefault();
+        if (chosen is null)
         {
             return NotFound();
         }
+        IsSelf = chosen.IsSelf;
+        var patient = await db.Patients.AsNoTracking().FirstAsync(p => p.Id == chosen.Id, cancellationToken);
         Patient = patient;
         PracticeName = await access.CurrentEnrolments().Where(e => e.PatientId == patient.Id)
             .Join(db.Practices, e => e.PracticeId, p => p.Id, (e, p) => p.Name)
             .FirstOrDefaultAsync(cancellationToken);
         Dependants = await access.LiveGrants()
             .Where(g => g.ProxyAccountId == accountId)
-            .Join(db.Patients, g => g.PatientId, p => p.Id, (g, p) => new { p.GivenName, p.FamilyName, g.ExpiresAt })
-            .Select(d => new Dependant(d.GivenName + " " + d.FamilyName, d.ExpiresAt))
+            .Join(db.Patients, g => g.PatientId, p => p.Id, (g, p) => new { p.Id, p.GivenName, p.FamilyName, g.ExpiresAt })
+            .Select(d => new Dependant(d.Id, d.GivenName + " " + d.FamilyName, d.ExpiresAt))
             .ToListAsync(cancellationToken);
-        Transfers = await enrolments.PendingForAccountAsync(accountId!.Value, cancellationToken);
+        // Only the patient themselves decides where they are enrolled.
+        Transfers = IsSelf ? await enrolments.PendingForAccountAsync(accountId, cancellationToken) : [];
         await audit.RecordAndSaveAsync(AuditAction.PatientDetailsViewed, patientId: patient.Id, cancellationToken: cancellationToken);
         return Page();
     }

@@ -12,6 +12,10 @@
     form.addEventListener("submit", function (event) {
         event.preventDefault();
         const file = form.querySelector('input[type="file"]').files[0];
+        if (!form.querySelector('[name="title"]').value.trim()) {
+            status.textContent = "Give the document a title.";
+            return;
+        }
         if (!file) {
             status.textContent = "Choose a file to upload.";
             return;
@@ -38,7 +42,7 @@
         request.addEventListener("load", function () {
             if (request.status === 201) {
                 status.textContent = "Uploaded. Refreshing your list…";
-                window.location.reload();
+                window.location.assign(form.dataset.done);
                 return;
             }
             let detail = "The upload didn't work. Please try again.";
