@@ -27,7 +27,7 @@ public sealed class AccessLogTests : IAsyncLifetime
         var clinician = await _portal.CreateStaffAsync(practice, StaffRole.Clinician);
         // One staff action that touches both patients at once.
         await _portal.WithScopeAsync(sp => sp.GetRequiredService<PracticeService>()
-            .ListEnrolledPatientsAsync(clinician.AccountId, practice.Id, CancellationToken.None));
+            .PanelPageAsync(clinician.AccountId, practice.Id, search: null, page: 1, CancellationToken.None));
         var client = await _portal.SignInApiAsync(aroha);
 
         var entries = await client.GetFromJsonAsync<List<JsonElement>>("/api/v1/me/access-log");

@@ -112,7 +112,7 @@ public sealed class AuditStreamTests
         await portal.CreatePatientAsync(practice);
         var clinician = await portal.CreateStaffAsync(practice, Kaitiaki.Practices.StaffRole.Clinician);
         await Assert.ThrowsAsync<AccessRefusedException>(() => portal.WithScopeAsync(sp => sp.GetRequiredService<Kaitiaki.Practices.PracticeService>()
-            .ListEnrolledPatientsAsync(clinician.AccountId, practice.Id, CancellationToken.None)));
+            .PanelPageAsync(clinician.AccountId, practice.Id, search: null, page: 1, CancellationToken.None)));
         Assert.Equal(0, await portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents
             .CountAsync(e => e.Action == AuditAction.PatientListViewed)));
     }

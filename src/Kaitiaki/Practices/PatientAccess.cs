@@ -68,10 +68,16 @@ internal sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
     /// Current enrolments at practices where the account works as a clinician today: the clinician capacity, one row
     /// per patient and practice.
     /// </summary>
-    public IQueryable<Enrolment> ClinicianEnrolments(Guid accountId)
+    public IQueryable<Enrolment> ClinicianEnrolments(Guid accountId) => StaffEnrolments(accountId, StaffRole.Clinician);
+
+    /// <summary>
+    /// Current enrolments at practices where the account works today in one of <paramref name="roles"/>: a practice's
+    /// panel as its staff see it. A clinician's panel opens records; other roles see who is enrolled, never clinical content.
+    /// </summary>
+    public IQueryable<Enrolment> StaffEnrolments(Guid accountId, params StaffRole[] roles)
     {
-        var clinicians = CurrentMemberships(StaffRole.Clinician).Where(m => m.AccountId == accountId);
-        return CurrentEnrolments().Where(e => clinicians.Any(m => m.PracticeId == e.PracticeId));
+        var memberships = CurrentMemberships(roles).Where(m => m.AccountId == accountId);
+        return CurrentEnrolments().Where(e => memberships.Any(m => m.PracticeId == e.PracticeId));
     }
 
     /// <summary>Patients the account acts for on the patient's side: itself, and anyone it holds a live grant for.</summary>

@@ -37,6 +37,10 @@ internal sealed record Registration(RegistrationOutcome Outcome, Patient? NewPat
 
 internal sealed record NewPatient(string? Nhi, string? GivenName, string? FamilyName, DateOnly? DateOfBirth, string? Email, string? Mobile, ContactMethod PreferredContact);
 
+internal sealed record PanelPatient(Guid Id, string Name, string Nhi, DateOnly DateOfBirth, DateOnly EnrolledOn, bool HasAccount);
+
+internal sealed record PanelPage(List<PanelPatient> Patients, int Total, int Page, int Pages);
+
 /// <summary>Practices, patients, enrolments and proxy grants. Every change is audited in its own transaction.</summary>
 internal sealed class PracticeService(
     KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, PatientAccess access, EmailQueue mail,
@@ -191,21 +195,42 @@ internal sealed class PracticeService(
         return grant;
     }
 
-    /// <summary>Patients enrolled today at a practice the staff member works at; the practice filter is part of the query.</summary>
-    public async Task<List<Patient>> ListEnrolledPatientsAsync(Guid staffAccountId, Guid practiceId, CancellationToken cancellationToken)
+    public const int PanelPageSize = 20;
+
+    /// <summary>
+    /// One page of the patients enrolled today at a practice where the staff member is a clinician or administrator,
+    /// optionally narrowed by a name or NHI; the practice and role filters are part of the query. Each patient shown is
+    /// a read of that patient, audited, and the guards are asked about every one before the page is shown.
+    /// </summary>
+    public async Task<PanelPage> PanelPageAsync(Guid staffAccountId, Guid practiceId, string? search, int page, CancellationToken cancellationToken)
     {
-        var panel = access.ClinicianEnrolments(staffAccountId).Where(e => e.PracticeId == practiceId);
-        var patients = await db.Patients.AsNoTracking()
-            .Where(p => panel.Any(e => e.PatientId == p.Id))
-            .OrderBy(p => p.FamilyName).ThenBy(p => p.GivenName)
+        var panel = access.StaffEnrolments(staffAccountId, StaffRole.Clinician, StaffRole.PracticeAdministrator).Where(e => e.PracticeId == practiceId);
+        var query = db.Patients.AsNoTracking().Where(p => panel.Any(e => e.PatientId == p.Id));
+        if (search?.Trim() is { Length: > 0 } wanted)
+        {
+            var lower = wanted.ToLowerInvariant();
+            var upper = wanted.ToUpperInvariant();
+            // EF turns ToLower().Contains into SQL on both databases; the overload with a StringComparison has no translation.
+#pragma warning disable CA1862
+            query = query.Where(p => p.Nhi == upper || (p.GivenName + " " + p.FamilyName).ToLower().Contains(lower));
+#pragma warning restore CA1862
+        }
+        var total = await query.CountAsync(cancellationToken);
+        var pages = Math.Max(1, (total + PanelPageSize - 1) / PanelPageSize);
+        page = Math.Clamp(page, 1, pages);
+        var rows = await query
+            .OrderBy(p => p.FamilyName).ThenBy(p => p.GivenName).ThenBy(p => p.Id)
+            .Skip((page - 1) * PanelPageSize).Take(PanelPageSize)
+            .Select(p => new PanelPatient(p.Id, p.GivenName + " " + p.FamilyName, p.Nhi, p.DateOfBirth,
+                panel.Where(e => e.PatientId == p.Id).Select(e => e.StartedOn).First(),
+                db.Users.Any(a => a.PatientId == p.Id)))
             .ToListAsync(cancellationToken);
-        foreach (var p in patients)
+        foreach (var p in rows)
         {
             audit.Record(AuditAction.PatientListViewed, patientId: p.Id, practiceId: practiceId);
         }
-        // Each name shown is a read of that patient: the guards are asked about every one before the list is shown.
         await audit.SaveReadsAsync(cancellationToken);
-        return patients;
+        return new PanelPage(rows, total, page, pages);
     }
 
     private static void Require(string field, string? value, string message)

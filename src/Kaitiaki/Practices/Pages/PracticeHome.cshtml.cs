@@ -1,26 +1,35 @@
 using Kaitiaki.Accounts;
-using Kaitiaki.Audit;
+using Kaitiaki.Storage;
 using Kaitiaki.Web;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Practices.Pages;
 
+internal sealed record PracticeSummary(StaffPractice Practice, int EnrolledPatients, int Staff, string PrivacyContactName, string PrivacyContactEmail);
+
+/// <summary>
+/// A staff member's home: each practice they work at, with what their roles let them do there. It shows counts and the
+/// practice's own contacts, never a patient, so it reads no patient data.
+/// </summary>
 [Authorize(Policy = AccountsSetup.StaffPolicy)]
-[Audited(AuditAction.PatientListViewed)]
-internal sealed class PracticeHomeModel(StaffAccess access, PracticeService practices) : PageModel
+[NoPatientData]
+internal sealed class PracticeHomeModel(KaitiakiDb db, StaffAccess staff, PatientAccess access, KaitiakiOptions options) : PageModel
 {
-    public List<StaffPractice> Practices { get; private set; } = [];
-    public Dictionary<Guid, List<Patient>> PatientsByPractice { get; } = [];
+    public List<PracticeSummary> Practices { get; private set; } = [];
+    public int DeleteGraceDays => options.Documents.DeleteGraceDays;
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        var accountId = User.AccountId()!.Value;
-        Practices = await access.PracticesAsync(accountId, cancellationToken);
-        // Only clinicians see the patient list; administrators and privacy officers see no clinical content.
-        foreach (var practice in Practices.Where(p => p.Roles.Contains(StaffRole.Clinician)))
+        foreach (var practice in await staff.PracticesAsync(User.AccountId()!.Value, cancellationToken))
         {
-            PatientsByPractice[practice.PracticeId] = await practices.ListEnrolledPatientsAsync(accountId, practice.PracticeId, cancellationToken);
+            var contact = await db.Practices.AsNoTracking().Where(p => p.Id == practice.PracticeId)
+                .Select(p => new { p.PrivacyContactName, p.PrivacyContactEmail }).FirstAsync(cancellationToken);
+            Practices.Add(new PracticeSummary(practice,
+                await access.CurrentEnrolments().CountAsync(e => e.PracticeId == practice.PracticeId, cancellationToken),
+                await access.CurrentMemberships().Where(m => m.PracticeId == practice.PracticeId).Select(m => m.AccountId).Distinct().CountAsync(cancellationToken),
+                contact.PrivacyContactName, contact.PrivacyContactEmail));
         }
     }
 }
