@@ -27,6 +27,11 @@ internal sealed class SecurityModel(
     public string? Message { get; private set; }
     public string? Error { get; private set; }
 
+    /// <summary>Like "Firefox on Windows": the stored user-agent means nothing to most people.</summary>
+    public string DeviceOf(AccountSession session) => UserAgentFamilies.Describe(session.Device);
+
+    public string NetworkOf(AccountSession session) => NetworkNames.Describe(session.IpAddress);
+
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostRevokeAsync(Guid id, CancellationToken cancellationToken)
