@@ -18,6 +18,10 @@ work=$(mktemp -d /tmp/kaitiaki-bench.XXXXXX)
 data=$work/data
 static=$work/static
 mkdir -p "$static"
+# Outside Development the portal refuses to keep its Data Protection keys unencrypted; a throwaway certificate will do here.
+openssl req -x509 -newkey rsa:2048 -sha256 -days 30 -nodes -subj "/CN=Kaitiaki bench" \
+  -keyout "$work/dp.key" -out "$work/dp.crt" 2>/dev/null
+openssl pkcs12 -export -inkey "$work/dp.key" -in "$work/dp.crt" -out "$work/dp.pfx" -passout pass:bench
 pid=""
 sampler=""
 stop_portal() {
@@ -38,7 +42,8 @@ start_portal() { # [setting ...]: sets base and pid
   local port
   port=$(python3 "$helper" free-port)
   base="http://127.0.0.1:$port"
-  dotnet "$dll" --urls "$base" --Kaitiaki:DataDirectory="$data" --Kaitiaki:BenchmarkStaticDirectory="$static" "$@" \
+  dotnet "$dll" --urls "$base" --Kaitiaki:DataDirectory="$data" --Kaitiaki:BenchmarkStaticDirectory="$static" \
+    --Kaitiaki:DataProtection:CertificatePath="$work/dp.pfx" --Kaitiaki:DataProtection:CertificatePassword=bench "$@" \
     >>"$work/portal.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do

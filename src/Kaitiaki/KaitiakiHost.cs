@@ -29,6 +29,7 @@ internal static class KaitiakiHost
         builder.Services.AddHttpContextAccessor();
 
         builder.Services.AddStorage(options, builder.Configuration);
+        builder.AddDataProtectionKeys(options);
         builder.Services.AddAccounts(options);
         builder.Services.AddAudit();
         builder.Services.AddPractices();

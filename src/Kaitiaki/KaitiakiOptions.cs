@@ -22,6 +22,7 @@ internal sealed class KaitiakiOptions
     public string PublicBaseUrl { get; set; } = "http://localhost:5080";
     public SmtpOptions Smtp { get; set; } = new();
     public DocumentOptions Documents { get; set; } = new();
+    public Storage.DataProtectionKeyOptions DataProtection { get; set; } = new();
 
     /// <summary>
     /// Local development over plain http: cookies lose the <c>__Host-</c> prefix and the Secure flag,

@@ -58,11 +58,6 @@ internal static class AccountsSetup
             o.IterationCount = PasswordIterations;
         });
 
-        // Protects the short-lived activation cookie; keys live beside the portal's other keys.
-        services.AddDataProtection()
-            .SetApplicationName("Kaitiaki")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.KeysPath, "data-protection")));
-
         services.AddScoped<SessionStore>();
         services.AddScoped<SessionPrincipalFactory>();
         services.AddScoped<AccountDirectory>();

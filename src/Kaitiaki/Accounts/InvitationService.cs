@@ -273,9 +273,16 @@ internal sealed class InvitationService(
     /// <summary>Replaces the account's recovery codes with ten new ones, returned once and stored only as hashes.</summary>
     public List<string> AddRecoveryCodes(Guid accountId)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
         // The old unused codes stop working: people make new ones because they fear the old ones were seen.
         db.RecoveryCodes.RemoveRange(db.RecoveryCodes.Where(c => c.AccountId == accountId && c.UsedAt == null).ToList());
+        return IssueRecoveryCodes(db, accountId, clock.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>
+    /// Adds ten recovery codes for an account that has none yet (activation, the demo world); returns them for showing once.
+    /// </summary>
+    public static List<string> IssueRecoveryCodes(KaitiakiDb db, Guid accountId, DateTime now)
+    {
         var codes = Enumerable.Range(0, 10).Select(_ => Secrets.NewGroupedCode()).ToList();
         foreach (var code in codes)
         {

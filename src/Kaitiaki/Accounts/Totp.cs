@@ -50,6 +50,13 @@ internal static class Totp
         return null;
     }
 
+    /// <summary>The name authenticator apps show above the code.</summary>
+    public const string Issuer = "Kaitiaki";
+
+    /// <summary>The key as people type it into an app: groups of four, like "ABCD EFGH IJKL".</summary>
+    public static string Grouped(string base32Secret) => string.Join(' ', base32Secret.Chunk(4).Select(c => new string(c)));
+
+    /// <summary>The Key Uri Format authenticator apps read: otpauth://totp/Issuer:account?secret=…&amp;issuer=Issuer.</summary>
     public static string OtpAuthUri(string issuer, string accountName, string base32Secret) =>
         $"otpauth://totp/{Uri.EscapeDataString(issuer)}:{Uri.EscapeDataString(accountName)}?secret={base32Secret}&issuer={Uri.EscapeDataString(issuer)}&digits=6&period={StepSeconds}";
 

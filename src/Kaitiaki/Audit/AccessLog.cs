@@ -13,26 +13,45 @@ internal sealed class AccessLog(KaitiakiDb db)
 {
     public const int PageSize = 50;
 
-    public async Task<List<AccessLogEntry>> ForPatientAsync(Guid patientId, Guid viewerAccountId, int page, CancellationToken cancellationToken)
+    /// <summary>One page of the patient's events, newest first, one entry per event: what the API returns.</summary>
+    public async Task<List<AccessLogEntry>> ForPatientAsync(Guid patientId, Guid viewerAccountId, int page, CancellationToken cancellationToken) =>
+        [.. (await EventsAsync(patientId, viewerAccountId, page, cancellationToken))
+            .Select(e => new AccessLogEntry(e.Id, e.OccurredAt, e.Who, e.Role, e.What, e.Outcome))];
+
+    /// <summary>
+    /// The same page of events for the page people read: the patient's own repeated views in one sitting become one
+    /// entry (<see cref="AccessLogSittings"/>); everyone else's stay one entry each.
+    /// </summary>
+    public async Task<(List<AccessLogSitting> Entries, bool HasOlder)> SittingsForPatientAsync(
+        Guid patientId, Guid viewerAccountId, int page, CancellationToken cancellationToken)
+    {
+        var events = await EventsAsync(patientId, viewerAccountId, page, cancellationToken);
+        return (AccessLogSittings.Group(events), events.Count == PageSize);
+    }
+
+    private async Task<List<AccessLogEvent>> EventsAsync(Guid patientId, Guid viewerAccountId, int page, CancellationToken cancellationToken)
     {
         var rows = await db.AuditEvents.AsNoTracking()
             .Where(e => e.PatientId == patientId)
             .OrderByDescending(e => e.Sequence)
             .Skip(Math.Max(0, page) * PageSize)
             .Take(PageSize)
-            .Select(e => new { e.Id, e.OccurredAt, e.ActorAccountId, e.ActorRole, e.Action, e.Outcome })
+            .Select(e => new { e.Id, e.OccurredAt, e.ActorAccountId, e.ActorRole, e.SessionId, e.Action, e.Outcome })
             .ToListAsync(cancellationToken);
         var actorIds = rows.Where(r => r.ActorAccountId != null).Select(r => r.ActorAccountId!.Value).Distinct().ToList();
         var names = await db.Users.AsNoTracking()
             .Where(a => actorIds.Contains(a.Id))
             .ToDictionaryAsync(a => a.Id, a => a.DisplayName, cancellationToken);
-        return rows.Select(r => new AccessLogEntry(
+        return rows.Select(r => new AccessLogEvent(
                 r.Id,
                 r.OccurredAt,
+                r.ActorAccountId == viewerAccountId,
+                r.SessionId,
                 r.ActorAccountId == viewerAccountId ? "You"
                     : r.ActorAccountId is { } id && names.TryGetValue(id, out var name) ? name
                     : "Kaitiaki system",
                 r.ActorAccountId == viewerAccountId ? null : r.ActorRole,
+                r.Action,
                 Describe(r.Action),
                 r.Outcome switch
                 {

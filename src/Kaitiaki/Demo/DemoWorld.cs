@@ -10,7 +10,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Demo;
 
-internal sealed record DemoAccount(string Role, string Email, string Password, string TotpSecret, string? Practice, string? Nhi);
+internal sealed record DemoAccount(string Role, string Email, string Password, string TotpSecret, string? Practice, string? Nhi)
+{
+    /// <summary>Ten recovery codes, as activation gives every real account, so a demo person can try signing in with one.</summary>
+    public IReadOnlyList<string> RecoveryCodes { get; init; } = [];
+}
 
 /// <summary>
 /// The demo world: three practices (one has left the portal), staff in every role, about forty
@@ -241,6 +245,11 @@ internal static class DemoWorld
             account.NormalizedEmail = users.NormalizeEmail(account.Email);
             account.NormalizedUserName = users.NormalizeName(account.UserName);
             db.Users.Add(account);
+        }
+        for (var i = 0; i < accounts.Count; i++)
+        {
+            var (account, entry) = accounts[i];
+            accounts[i] = (account, entry with { RecoveryCodes = InvitationService.IssueRecoveryCodes(db, account.Id, now) });
         }
         foreach (var (account, practice, role) in staff)
         {

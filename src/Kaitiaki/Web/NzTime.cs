@@ -19,13 +19,37 @@ internal static class NzTime
     public static string Zone(DateTime utc) => NewZealand.IsDaylightSavingTime(DateTime.SpecifyKind(utc, DateTimeKind.Utc)) ? "NZDT" : "NZST";
 
     /// <summary>Like "Tue 2 Dec 2026": the New Zealand date of a moment.</summary>
-    public static string Date(DateTime utc) => From(utc).ToString("ddd d MMM yyyy", English);
+    public static string Date(DateTime utc) => DayOf(From(utc));
 
     /// <summary>Like "Tue 2 Dec 2026, 9:41 am NZDT".</summary>
     public static string DateAndTime(DateTime utc) => $"{Date(utc)}, {Clock(utc)} {Zone(utc)}";
 
-    /// <summary>Like "9:41 am".</summary>
-    public static string Clock(DateTime utc) => From(utc).ToString("h:mm tt", English).ToLowerInvariant();
+    /// <summary>Like "9:41 am": New Zealand writing uses lower-case am and pm.</summary>
+    public static string Clock(DateTime utc) => ClockOf(From(utc));
+
+    /// <summary>
+    /// Like "Tue 2 Dec 2026, 9:41–9:45 am NZDT", "Tue 2 Dec 2026, 11:50 am – 12:10 pm NZDT" or, across midnight,
+    /// "Tue 2 Dec 2026, 11:50 pm NZDT – Wed 3 Dec 2026, 12:10 am NZDT"; one time when both fall in the same minute.
+    /// </summary>
+    public static string DateAndTimeRange(DateTime fromUtc, DateTime toUtc)
+    {
+        if (fromUtc > toUtc)
+        {
+            (fromUtc, toUtc) = (toUtc, fromUtc);
+        }
+        var (from, to) = (From(fromUtc), From(toUtc));
+        if (Minute(from) == Minute(to))
+        {
+            return DateAndTime(fromUtc);
+        }
+        if (from.Date != to.Date || Zone(fromUtc) != Zone(toUtc))
+        {
+            return $"{DateAndTime(fromUtc)} \u2013 {DateAndTime(toUtc)}";
+        }
+        return Half(from) == Half(to)
+            ? $"{DayOf(from)}, {Face(from)}\u2013{Face(to)} {Half(to)} {Zone(toUtc)}"
+            : $"{DayOf(from)}, {ClockOf(from)} \u2013 {ClockOf(to)} {Zone(toUtc)}";
+    }
 
     /// <summary>Like "3 minutes ago", for moments close enough that the exact time matters less than how long ago.</summary>
     public static string Ago(DateTime utc, DateTime nowUtc) =>
@@ -36,4 +60,14 @@ internal static class NzTime
 
     /// <summary>The element people read and machines parse: the words as text, the instant in UTC in the datetime attribute.</summary>
     public static string Iso(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private static string DayOf(DateTime nz) => nz.ToString("ddd d MMM yyyy", English);
+
+    private static string ClockOf(DateTime nz) => $"{Face(nz)} {Half(nz)}";
+
+    private static string Face(DateTime nz) => nz.ToString("h:mm", CultureInfo.InvariantCulture);
+
+    private static string Half(DateTime nz) => nz.Hour < 12 ? "am" : "pm";
+
+    private static DateTime Minute(DateTime nz) => new(nz.Year, nz.Month, nz.Day, nz.Hour, nz.Minute, 0, nz.Kind);
 }

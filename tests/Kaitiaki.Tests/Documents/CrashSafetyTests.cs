@@ -44,6 +44,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         [
             $"--Kaitiaki:DataDirectory={data}",
             "--environment=Test",
+            .. TestCertificates.DataProtectionArgs,
             "--Kaitiaki:AuditCheckpointIntervalSeconds=1",
             // A fast machine may upload a lot in 50 rounds; a full quota would be a refusal, not a crash.
             "--Kaitiaki:Documents:PatientQuotaBytes=1099511627776",

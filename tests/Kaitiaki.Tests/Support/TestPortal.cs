@@ -80,6 +80,7 @@ internal sealed class TestPortal : IAsyncDisposable
             "--Kaitiaki:AuditCheckpointIntervalSeconds=3600",
             "--environment=Test",
         };
+        args.AddRange(TestCertificates.DataProtectionArgs);
         string? database = null;
         var postgres = Environment.GetEnvironmentVariable(PostgresVariable);
         if (!string.IsNullOrEmpty(postgres))

@@ -36,9 +36,12 @@ internal sealed class ActivateModel(InvitationService invitations, IDataProtecti
     public List<string> Errors { get; private set; } = [];
     public string? TotpSecret { get; private set; }
     public string? TotpUri { get; private set; }
+
+    /// <summary>SVG markup of the QR code for <see cref="TotpUri"/>, drawn here so the page needs no script.</summary>
+    public string? TotpQrSvg { get; private set; }
     public IReadOnlyList<string> RecoveryCodes { get; private set; } = [];
 
-    public string GroupedSecret => TotpSecret is null ? "" : string.Join(' ', TotpSecret.Chunk(4).Select(c => new string(c)));
+    public string GroupedSecret => TotpSecret is null ? "" : Totp.Grouped(TotpSecret);
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => Show(await CurrentAsync(cancellationToken));
 
@@ -144,7 +147,8 @@ internal sealed class ActivateModel(InvitationService invitations, IDataProtecti
         TotpSecret = invitation.PendingTotpSecret;
         if (TotpSecret is not null)
         {
-            TotpUri = Totp.OtpAuthUri("Kaitiaki", invitation.Email, TotpSecret);
+            TotpUri = Totp.OtpAuthUri(Totp.Issuer, invitation.Email, TotpSecret);
+            TotpQrSvg = AuthenticatorQrCode.Svg(TotpUri);
         }
     }
 }

@@ -22,10 +22,27 @@ internal sealed class SecurityModel(
     public bool HasAuthenticator { get; private set; }
     public bool EmailCodes { get; private set; }
     public int RecoveryCodesLeft { get; private set; }
+
+    public string RecoveryCodesSummary => RecoveryCodesLeft switch
+    {
+        0 => "none",
+        var n => $"{n} left",
+    };
+
+    public string RecoveryCodesIntro => RecoveryCodesLeft == 0
+        ? "You don't have any recovery codes. If you lose your phone or can't get to your e-mail, a recovery code lets you sign in. Make some now and keep them somewhere safe; you'll be asked for your password first."
+        : "Make new recovery codes if you've used or lost yours. Please confirm your password first.";
+
+    public string RecoveryCodesButton => RecoveryCodesLeft == 0 ? "Make recovery codes" : "Make new recovery codes";
     public List<string>? NewRecoveryCodes { get; private set; }
     public IList<UserPasskeyInfo> Passkeys { get; private set; } = [];
     public string? Message { get; private set; }
     public string? Error { get; private set; }
+
+    /// <summary>Like "Firefox on Windows": the stored user-agent means nothing to most people.</summary>
+    public string DeviceOf(AccountSession session) => UserAgentFamilies.Describe(session.Device);
+
+    public string NetworkOf(AccountSession session) => NetworkNames.Describe(session.IpAddress);
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 

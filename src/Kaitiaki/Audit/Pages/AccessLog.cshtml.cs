@@ -13,8 +13,9 @@ namespace Kaitiaki.Audit.Pages;
 [Audited(AuditAction.AccessLogViewed)]
 internal sealed class AccessLogModel(PatientAccess access, AccessLog log, AuditTrail audit) : PageModel
 {
-    public List<AccessLogEntry> Entries { get; private set; } = [];
+    public List<AccessLogSitting> Entries { get; private set; } = [];
     public int PageNumber { get; private set; }
+    public bool HasOlder { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(int? page, CancellationToken cancellationToken)
     {
@@ -25,7 +26,7 @@ internal sealed class AccessLogModel(PatientAccess access, AccessLog log, AuditT
             return NotFound();
         }
         PageNumber = Math.Max(0, page ?? 0);
-        Entries = await log.ForPatientAsync(patientId.Value, accountId, PageNumber, cancellationToken);
+        (Entries, HasOlder) = await log.SittingsForPatientAsync(patientId.Value, accountId, PageNumber, cancellationToken);
         await audit.RecordAndSaveAsync(AuditAction.AccessLogViewed, patientId: patientId, cancellationToken: cancellationToken);
         return Page();
     }
