@@ -136,7 +136,7 @@ public sealed class AccessLogPageTests : IAsyncLifetime
         Assert.Equal([6, 6], views.Select(e => e.Count));
         var seen = Assert.Single(entries, e => !e.ByViewer && e.Who == ClinicianName);
         Assert.Equal(1, seen.Count);
-        Assert.Contains("<td>looked at your details 6 times</td>", html);
+        Assert.Contains(">looked at your details 6 times</td>", html);
         Assert.Contains($"<strong>{ClinicianName}</strong>", html);
         var times = await ViewTimesAsync(patient);
         Assert.Contains(Html(NzTime.DateAndTimeRange(times[0], times[5])), html);

@@ -16,18 +16,27 @@ internal sealed class AccessLogModel(PatientAccess access, AccessLog log, AuditT
     public List<AccessLogSitting> Entries { get; private set; } = [];
     public int PageNumber { get; private set; }
     public bool HasOlder { get; private set; }
+    public PatientSidePerson Person { get; private set; } = null!;
+    public List<PatientSidePerson> People { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync(int? page, CancellationToken cancellationToken)
+    /// <summary>The log of the account's own patient, or of someone they act for when <paramref name="patientId"/> names them.</summary>
+    public async Task<IActionResult> OnGetAsync(int? page, Guid? patientId, CancellationToken cancellationToken)
     {
         var accountId = User.AccountId()!.Value;
-        var patientId = await access.OwnPatientIdAsync(accountId, cancellationToken);
-        if (patientId is null)
+        // The people come from the signed-in account; an id in the address only chooses among them.
+        People = await access.PatientSidePeopleAsync(accountId, cancellationToken);
+        var chosen = patientId is { } wanted ? People.FirstOrDefault(p => p.Id == wanted) : People.FirstOrDefault();
+        if (chosen is null)
         {
             return NotFound();
         }
+        Person = chosen;
         PageNumber = Math.Max(0, page ?? 0);
-        (Entries, HasOlder) = await log.SittingsForPatientAsync(patientId.Value, accountId, PageNumber, cancellationToken);
-        await audit.RecordAndSaveAsync(AuditAction.AccessLogViewed, patientId: patientId, cancellationToken: cancellationToken);
+        (Entries, HasOlder) = await log.SittingsForPatientAsync(chosen.Id, accountId, PageNumber, cancellationToken);
+        await audit.RecordAndSaveAsync(AuditAction.AccessLogViewed, patientId: chosen.Id, cancellationToken: cancellationToken);
         return Page();
     }
+
+    /// <summary>The address of another page of the same person's log.</summary>
+    public string PageLink(int page) => Person.IsSelf ? $"?page={page}" : $"?patientId={Person.Id}&page={page}";
 }

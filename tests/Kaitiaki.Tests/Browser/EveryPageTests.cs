@@ -1,0 +1,98 @@
+using Kaitiaki.Accounts;
+using Kaitiaki.Practices;
+using Kaitiaki.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Kaitiaki.Tests.Browser;
+
+/// <summary>
+/// Every page of every role, as people meet them: at 1280 px and at 390 px, each checked by axe-core for WCAG 2.2 A/AA
+/// and for sideways scrolling. One portal and one browser serve the whole tour.
+/// </summary>
+[Trait("Category", "Browser")]
+public sealed class EveryPageTests : BrowserTest
+{
+    [Fact]
+    public async Task Every_page_of_every_role_is_accessible_and_fits_a_phone()
+    {
+        var practice = await Portal.CreatePracticeAsync("Harbour Practice");
+        var patient = await Portal.CreatePatientAsync(practice);
+        var child = await Portal.CreatePatientAsync(practice, new DateOnly(2018, 6, 1));
+        await Portal.WithScopeAsync(sp => sp.GetRequiredService<PracticeService>()
+            .GrantProxyAsync(patient.AccountId, child.PatientId!.Value, ProxyReason.ParentOfChild, null, CancellationToken.None));
+        var clinician = await Portal.CreateStaffAsync(practice, StaffRole.Clinician);
+        var administrator = await Portal.CreateStaffAsync(practice, StaffRole.PracticeAdministrator);
+        var privacyOfficer = await Portal.CreateStaffAsync(practice, StaffRole.PrivacyOfficer);
+        var analyst = await Portal.CreateOperatorAsync(OperatorRole.SecurityAnalyst);
+        var support = await Portal.CreateOperatorAsync(OperatorRole.SupportAgent);
+        var patientApi = await Portal.SignInApiAsync(patient);
+        var own = await TestPortal.UploadedIdAsync(patientApi, TestPortal.Pdf(3_000));
+        await TestPortal.UploadedIdAsync(await Portal.SignInApiAsync(clinician), TestPortal.Pdf(2_000), category: "clinical-letter", patientId: patient.PatientId);
+
+        var failures = new List<string>();
+        var anonymous = await Browser.NewPageAsync(BaseUrl);
+        await CheckAsync(anonymous, failures, "/", "/account/login", "/account/activate", "/no-such-page");
+
+        var tour = new (TestUser User, string[] Paths)[]
+        {
+            (patient, ["/patient", "/patient/documents", $"/patient/documents?confirmDelete={own}", "/patient/documents?includeHidden=true",
+                "/patient/access-log", $"/patient?patientId={child.PatientId}", $"/patient/access-log?patientId={child.PatientId}",
+                $"/patient/documents?patientId={child.PatientId}", "/account/security", "/no-such-page"]),
+            (clinician, ["/practice", "/practice/patients", $"/practice/patients/{patient.PatientId}/documents", "/practice/patients/new",
+                "/practice/patients/confirm", "/account/security"]),
+            (administrator, ["/practice", "/practice/patients", "/practice/staff", "/practice/staff/new"]),
+            (privacyOfficer, ["/practice"]),
+            (analyst, ["/operator"]),
+            (support, ["/operator"]),
+        };
+        foreach (var (user, paths) in tour)
+        {
+            var page = await Browser.NewPageAsync(BaseUrl);
+            await SignInAsync(page, user, failures);
+            await CheckAsync(page, failures, paths);
+            await page.Context.CloseAsync();
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>Signs in, checking the second-step page on the way.</summary>
+    private async Task SignInAsync(IPage page, TestUser user, List<string> failures)
+    {
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mail address").FillAsync(user.Email);
+        await page.GetByLabel("Password").FillAsync(user.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.WaitForURLAsync("**/account/mfa**");
+        await CheckHereAsync(page, failures, "/account/mfa");
+        await page.GetByLabel("Code", new() { Exact = true }).FillAsync(Portal.NextTotp(user));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".kt-header__person")).ToContainTextAsync("Signed in as");
+    }
+
+    private static async Task CheckAsync(IPage page, List<string> failures, params string[] paths)
+    {
+        foreach (var path in paths)
+        {
+            await page.GotoAsync(path);
+            await CheckHereAsync(page, failures, path);
+        }
+    }
+
+    private static async Task CheckHereAsync(IPage page, List<string> failures, string path)
+    {
+        foreach (var width in new[] { 1280, 390 })
+        {
+            await page.SetViewportSizeAsync(width, 800);
+            try
+            {
+                await PageChecks.AssertNoSidewaysScrollAsync(page, $"{path} at {width} px");
+                await PageChecks.AssertAccessibleAsync(page, $"{path} at {width} px");
+            }
+            catch (Xunit.Sdk.XunitException ex)
+            {
+                failures.Add(ex.Message);
+            }
+        }
+    }
+}
