@@ -67,6 +67,8 @@ internal static class AccountsSetup
         services.AddScoped<SessionPrincipalFactory>();
         services.AddScoped<AccountDirectory>();
         services.AddScoped<SignInService>();
+        services.AddScoped<AccessFailures>();
+        services.AddScoped<SecurityNotices>();
         services.AddScoped<InvitationService>();
         services.AddScoped<PasskeyService>();
         services.AddScoped<IPasskeyHandler<Account>, PasskeyHandler<Account>>();

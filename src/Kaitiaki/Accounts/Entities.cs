@@ -17,7 +17,8 @@ internal enum OperatorRole
     IncidentManager = 3,
 }
 
-[AccessState(Columns = [nameof(LockoutEnd), nameof(Kind), nameof(PatientId), nameof(OperatorRole), nameof(DisplayName)])]
+// LockoutEnd is not here: a lockout stops new sign-ins only, and no session or remembered decision depends on it.
+[AccessState(Columns = [nameof(Kind), nameof(PatientId), nameof(OperatorRole), nameof(DisplayName)])]
 internal sealed class Account : IdentityUser<Guid>
 {
     public Account()

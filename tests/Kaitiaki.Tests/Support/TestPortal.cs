@@ -280,6 +280,17 @@ internal sealed class TestPortal : IAsyncDisposable
         return (await mfa.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
     }
 
+    /// <summary>Signs in through the web pages with password and authenticator code; returns a client holding the session cookie.</summary>
+    public async Task<HttpClient> SignInWebAsync(TestUser user)
+    {
+        var client = NewClient();
+        var login = await WebForms.PostAsync(client, "/account/login", new Dictionary<string, string> { ["Email"] = user.Email, ["Password"] = user.Password });
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, login.StatusCode);
+        var mfa = await WebForms.PostAsync(client, "/account/mfa", new Dictionary<string, string> { ["Method"] = "totp", ["Code"] = NextTotp(user) });
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, mfa.StatusCode);
+        return client;
+    }
+
     /// <summary>Signs in through the API with password and authenticator code; returns a client that sends the bearer token.</summary>
     public async Task<HttpClient> SignInApiAsync(TestUser user) => BearerClient(await SignInTokenAsync(user));
 
