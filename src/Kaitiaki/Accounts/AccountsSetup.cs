@@ -68,6 +68,7 @@ internal static class AccountsSetup
         services.AddScoped<AccountDirectory>();
         services.AddScoped<SignInService>();
         services.AddScoped<AccessFailures>();
+        services.AddScoped<PasswordConfirmation>();
         services.AddScoped<SecurityNotices>();
         services.AddScoped<InvitationService>();
         services.AddScoped<PasskeyService>();

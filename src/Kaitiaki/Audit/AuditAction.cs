@@ -19,6 +19,8 @@ internal enum AuditAction
     PasskeyRemoved = 11,
     PasskeySignIn = 12,
     PasswordHashUpgraded = 13,
+    PasswordConfirmationFailed = 14,
+    PasswordConfirmationRefused = 15,
 
     InvitationCreated = 20,
     InvitationActivated = 21,

@@ -12,10 +12,10 @@ namespace Kaitiaki.Accounts.Pages;
 
 [Authorize]
 [Audited(AuditAction.SessionRevoked, AuditAction.SessionsRevokedEverywhere, AuditAction.RecoveryCodesRegenerated, AuditAction.MfaEnrolled,
-    AuditAction.PasskeyAdded, AuditAction.PasskeyRemoved)]
+    AuditAction.PasskeyAdded, AuditAction.PasskeyRemoved, AuditAction.PasswordConfirmationFailed, AuditAction.PasswordConfirmationRefused)]
 internal sealed class SecurityModel(
     KaitiakiDb db, SessionStore sessions, UserManager<Account> users, InvitationService invitations, PasskeyService passkeys,
-    AuditTrail audit) : PageModel
+    PasswordConfirmation passwords, AuditTrail audit) : PageModel
 {
     public List<AccountSession> Sessions { get; private set; } = [];
     public Guid? CurrentSessionId { get; private set; }
@@ -74,11 +74,16 @@ internal sealed class SecurityModel(
     public async Task<IActionResult> OnPostRecoveryCodesAsync(string? password, CancellationToken cancellationToken)
     {
         var account = await CurrentAccountAsync(cancellationToken);
-        if (string.IsNullOrEmpty(password) || !await users.CheckPasswordAsync(account, password))
+        switch (await passwords.ConfirmAsync(account, password, "recovery codes", cancellationToken))
         {
-            Error = "That password isn't right, so no new codes were made.";
-            await LoadAsync(cancellationToken);
-            return Page();
+            case PasswordCheck.Wrong:
+                Error = "That password isn't right, so no new codes were made.";
+                await LoadAsync(cancellationToken);
+                return Page();
+            case PasswordCheck.Paused:
+                Error = PasswordConfirmation.PausedMessage + " No new codes were made.";
+                await LoadAsync(cancellationToken);
+                return Page();
         }
         NewRecoveryCodes = invitations.AddRecoveryCodes(account.Id);
         audit.Record(AuditAction.RecoveryCodesRegenerated);
