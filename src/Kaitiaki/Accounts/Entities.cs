@@ -127,6 +127,9 @@ internal sealed class Invitation
     public DateTime? CancelledAt { get; set; }
     public int FailedAttempts { get; set; }
 
+    /// <summary>Set after too many tries that did not match: until then, activation is refused without checking anything.</summary>
+    public DateTime? PausedUntil { get; set; }
+
     // Activation in progress: set after the code (and date of birth) were confirmed.
     public DateTime? VerifiedAt { get; set; }
     public string? PendingPasswordHash { get; set; }

@@ -25,6 +25,7 @@ internal enum AuditAction
     InvitationCreated = 20,
     InvitationActivated = 21,
     InvitationCodeChecked = 22,
+    InvitationPaused = 23,
 
     PracticeCreated = 30,
     PracticeLeft = 31,

@@ -17,7 +17,7 @@ internal enum ActivationStep
 }
 
 [AllowAnonymous]
-[Audited(AuditAction.InvitationCodeChecked, AuditAction.InvitationActivated, AuditAction.MfaEnrolled)]
+[Audited(AuditAction.InvitationCodeChecked, AuditAction.InvitationPaused, AuditAction.InvitationActivated, AuditAction.MfaEnrolled)]
 [EnableRateLimiting(RateLimits.SignIn)]
 internal sealed class ActivateModel(InvitationService invitations, IDataProtectionProvider protection, KaitiakiOptions options) : PageModel
 {

@@ -217,6 +217,9 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                     b.Property<Guid?>("PatientId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTime?>("PausedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<byte[]>("PendingEmailCodeHash")
                         .HasColumnType("bytea");
 

@@ -212,6 +212,9 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                     b.Property<Guid?>("PatientId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("PausedUntil")
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("PendingEmailCodeHash")
                         .HasColumnType("BLOB");
 
