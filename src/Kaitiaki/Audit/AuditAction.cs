@@ -65,6 +65,8 @@ internal enum AuditAction
     DocumentUnhidden = 82,
 
     ReadRefusedByGuard = 90,
+    RequestRateLimited = 91,
+    AntiforgeryRejected = 92,
 }
 
 internal enum AuditOutcome

@@ -34,7 +34,7 @@ internal static class DocumentEndpoints
         var web = routes.MapGroup("/documents").RequireAuthorization(policy => policy.AddAuthenticationSchemes(AccountsSetup.CookieScheme).RequireAuthenticatedUser());
         web.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied)
             .ConfirmsAccessAtAudit();
-        web.MapPost("/upload", WebUploadAsync).DisableAntiforgery().Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected);
+        web.MapPost("/upload", WebUploadAsync).DisableAntiforgery().Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected, AuditAction.AntiforgeryRejected);
         return routes;
     }
 
@@ -84,6 +84,7 @@ internal static class DocumentEndpoints
         // The page sends the token in a header; without it, checking would read (and buffer) the whole body.
         if (string.IsNullOrEmpty(http.Request.Headers["RequestVerificationToken"]) || !await antiforgery.IsRequestValidAsync(http))
         {
+            await http.RequestServices.GetRequiredService<RefusalAudit>().RecordAsync(http, AuditAction.AntiforgeryRejected, cancellationToken);
             return TypedResults.Problem(title: "Please reload the page", detail: "The page's security token has expired. Reload the page and try again.",
                 statusCode: StatusCodes.Status400BadRequest);
         }
