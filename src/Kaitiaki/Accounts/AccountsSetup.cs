@@ -72,6 +72,8 @@ internal static class AccountsSetup
         services.AddScoped<SignInService>();
         services.AddScoped<AccessFailures>();
         services.AddScoped<PasswordConfirmation>();
+        services.AddScoped<TotpSeeds>();
+        services.AddHostedService<TotpSeedSealing>();
         services.AddScoped<SecurityNotices>();
         services.AddScoped<InvitationService>();
         services.AddScoped<PasskeyService>();

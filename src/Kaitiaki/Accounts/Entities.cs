@@ -38,7 +38,7 @@ internal sealed class Account : IdentityUser<Guid>
 
     public DateTime CreatedAt { get; set; }
 
-    /// <summary>The authenticator-app secret (base32), or null when no app is enrolled.</summary>
+    /// <summary>The authenticator-app seed, sealed (<see cref="TotpSeeds"/>), or null when no app is enrolled.</summary>
     public string? TotpSecret { get; set; }
 
     /// <summary>The last 30-second step whose code was accepted: a code is good once, and never an older one.</summary>
@@ -133,6 +133,7 @@ internal sealed class Invitation
     // Activation in progress: set after the code (and date of birth) were confirmed.
     public DateTime? VerifiedAt { get; set; }
     public string? PendingPasswordHash { get; set; }
+    /// <summary>The seed being enrolled, sealed for this invitation (<see cref="TotpSeeds"/>).</summary>
     public string? PendingTotpSecret { get; set; }
     public byte[]? PendingEmailCodeHash { get; set; }
 }

@@ -29,6 +29,7 @@ internal sealed class InvitationService(
     UserManager<Account> users,
     IPasswordHasher<Account> hasher,
     AuditTrail audit,
+    TotpSeeds seeds,
     EmailSender email,
     KaitiakiOptions options,
     TimeProvider clock)
@@ -194,7 +195,7 @@ internal sealed class InvitationService(
         }
         else
         {
-            invitation.PendingTotpSecret = Totp.NewSecret();
+            invitation.PendingTotpSecret = await seeds.SealAsync(Totp.NewSecret(), invitation.Id, cancellationToken);
             invitation.PendingEmailCodeHash = null;
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -208,13 +209,15 @@ internal sealed class InvitationService(
     {
         var now = clock.GetUtcNow();
         long? totpStep = null;
+        string? seed = null;
         if (invitation.PendingPasswordHash is null)
         {
             return null;
         }
         if (invitation.PendingTotpSecret is not null)
         {
-            totpStep = Totp.Match(invitation.PendingTotpSecret, code, now, 0);
+            seed = seeds.Reveal(invitation.PendingTotpSecret, invitation.Id);
+            totpStep = Totp.Match(seed, code, now, 0);
             if (totpStep is null)
             {
                 return null;
@@ -241,11 +244,13 @@ internal sealed class InvitationService(
             OperatorRole = invitation.OperatorRole,
             CreatedAt = now.UtcDateTime,
             PasswordHash = invitation.PendingPasswordHash,
-            TotpSecret = invitation.PendingTotpSecret,
             LastTotpStep = totpStep ?? 0,
             EmailCodeEnabled = invitation.PendingTotpSecret is null,
             LockoutEnabled = true,
         };
+
+        // Sealed afresh for the account: the invitation's sealed copy opens only for the invitation.
+        account.TotpSecret = seed is null ? null : await seeds.SealAsync(seed, account.Id, cancellationToken);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var created = await users.CreateAsync(account);

@@ -42,6 +42,7 @@ internal sealed class SignInService(
     SessionStore sessions,
     AuditTrail audit,
     AccessFailures failures,
+    TotpSeeds seeds,
     EmailSender email,
     TimeProvider clock)
 {
@@ -150,7 +151,7 @@ internal sealed class SignInService(
         switch (method)
         {
             case MethodTotp when account.TotpSecret is not null:
-                if (Totp.Match(account.TotpSecret, code, now, account.LastTotpStep) is { } step)
+                if (Totp.Match(seeds.Reveal(account.TotpSecret, account.Id), code, now, account.LastTotpStep) is { } step)
                 {
                     account.LastTotpStep = step;
                     accepted = true;

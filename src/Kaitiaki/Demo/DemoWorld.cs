@@ -104,6 +104,7 @@ internal static class DemoWorld
         var hasher = sp.GetRequiredService<IPasswordHasher<Account>>();
         var options = sp.GetRequiredService<KaitiakiOptions>();
         var audit = sp.GetRequiredService<AuditTrail>();
+        var seeds = sp.GetRequiredService<TotpSeeds>();
         var now = DateTime.UtcNow;
         var today = DateOnly.FromDateTime(now);
         var accounts = new List<(Account Account, DemoAccount Entry)>();
@@ -112,7 +113,7 @@ internal static class DemoWorld
         {
             var password = Secrets.NewGroupedCode() + "-" + Secrets.NewGroupedCode()[..4];
             var secret = Totp.NewSecret();
-            account.TotpSecret = secret;
+            account.TotpSecret = seeds.SealAsync(secret, account.Id, CancellationToken.None).GetAwaiter().GetResult();
             account.EmailConfirmed = true;
             account.LockoutEnabled = true;
             account.CreatedAt = now;

@@ -10,6 +10,7 @@ internal static class StorageSetup
     public static IServiceCollection AddStorage(this IServiceCollection services, KaitiakiOptions options, IConfiguration configuration)
     {
         services.AddSingleton<KeyFiles>();
+        services.AddSingleton<MasterKeys>();
         services.AddSingleton<AuditChain>();
         services.AddSingleton<AccessRevisions>();
         services.AddSingleton(typeof(AccessCache<,>));

@@ -248,10 +248,11 @@ internal sealed class TestPortal : IAsyncDisposable
             account.EmailConfirmed = true;
             account.LockoutEnabled = true;
             account.CreatedAt = Clock.GetUtcNow().UtcDateTime;
-            account.TotpSecret = Totp.NewSecret();
+            var seed = Totp.NewSecret();
+            account.TotpSecret = await sp.GetRequiredService<TotpSeeds>().SealAsync(seed, account.Id, CancellationToken.None);
             var result = await users.CreateAsync(account, password);
             Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
-            return new TestUser(account.Id, account.Email!, password, account.TotpSecret, account.PatientId, role);
+            return new TestUser(account.Id, account.Email!, password, seed, account.PatientId, role);
         });
 
     /// <summary>The authenticator code for the next 30-second step: moves the clock on so every code is fresh.</summary>

@@ -88,7 +88,7 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TotpSecret")
-                        .HasMaxLength(64)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("TwoFactorEnabled")
@@ -222,7 +222,7 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PendingTotpSecret")
-                        .HasMaxLength(64)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("PracticeId")
