@@ -262,7 +262,7 @@ internal static class DemoWorld
         await sp.GetRequiredService<AuditCheckpoints>().WriteHeadAsync(db, cancellationToken);
         progress?.Report(95);
 
-        Directory.CreateDirectory(options.DataPath);
+        OwnerOnly.CreateDirectory(options.DataPath);
         var json = JsonSerializer.Serialize(accounts.Select(a => a.Entry), JsonFileOptions);
         var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
