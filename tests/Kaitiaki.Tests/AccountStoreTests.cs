@@ -40,20 +40,30 @@ public sealed class AccountStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_lockout_moves_the_revision()
+    public async Task A_lockout_does_not_move_the_revision_but_a_change_of_name_does()
     {
         var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
         var before = await _portal.AccessRevisionAsync();
 
-        var result = await _portal.WithScopeAsync(async sp =>
+        // A lockout pauses new sign-ins only; no live session or remembered decision rests on it.
+        var locked = await _portal.WithScopeAsync(async sp =>
         {
             var users = sp.GetRequiredService<UserManager<Account>>();
             var account = await users.FindByIdAsync(patient.AccountId.ToString());
             return await users.SetLockoutEndDateAsync(account!, _portal.Clock.GetUtcNow().AddHours(1));
         });
-
-        Assert.True(result.Succeeded);
+        Assert.True(locked.Succeeded);
         Assert.NotNull(await AccountAsync(patient, a => a.LockoutEnd));
+        Assert.Equal(before, await _portal.AccessRevisionAsync());
+
+        var renamed = await _portal.WithScopeAsync(async sp =>
+        {
+            var users = sp.GetRequiredService<UserManager<Account>>();
+            var account = await users.FindByIdAsync(patient.AccountId.ToString());
+            account!.DisplayName = "Renamed Patient";
+            return await users.UpdateAsync(account);
+        });
+        Assert.True(renamed.Succeeded);
         Assert.Equal(before + 1, await _portal.AccessRevisionAsync());
     }
 

@@ -166,7 +166,8 @@ public sealed class BadInputTests : IAsyncLifetime
             var (invitation, problem) = await invitations.VerifyAsync(email, code, DateOfBirth, CancellationToken.None);
             Assert.Equal(ActivationProblem.None, problem);
             Assert.Empty(await invitations.ChoosePasswordAsync(invitation!, "a long and private passphrase", useEmailCodes: false, CancellationToken.None));
-            var totp = Totp.Code(invitation!.PendingTotpSecret!, Totp.StepAt(_portal.Clock.GetUtcNow()));
+            var seed = sp.GetRequiredService<TotpSeeds>().Reveal(invitation!.PendingTotpSecret!, invitation.Id);
+            var totp = Totp.Code(seed, Totp.StepAt(_portal.Clock.GetUtcNow()));
             return Assert.IsType<InvitationService.Activated>(await invitations.CompleteAsync(invitation, totp, CancellationToken.None));
         });
 

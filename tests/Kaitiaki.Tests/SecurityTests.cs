@@ -91,9 +91,10 @@ public sealed class SecurityTests
         var earlierChallenge = await portal.LoginAsync(patient);
         var fifth = await PostLoginAsync(portal, wrong);                                                               // 5
 
-        await AssertLockedAsync(fifth);
-        await AssertLockedAsync(await PostLoginAsync(portal, patient));
-        await AssertLockedAsync(await portal.PostMfaAsync(earlierChallenge, "totp", portal.NextTotp(patient)));
+        // Locked: every answer is the wrong-password or wrong-code answer, even to the right password and code.
+        await AssertRefusedAsync(fifth);
+        await AssertRefusedAsync(await PostLoginAsync(portal, patient));
+        await AssertRefusedAsync(await portal.PostMfaAsync(earlierChallenge, "totp", portal.NextTotp(patient)));
     }
 
     [Fact]
@@ -110,8 +111,8 @@ public sealed class SecurityTests
 
         var answers = await Task.WhenAll(logins.Select(login => portal.PostMfaAsync(login, "totp", wrongCode)));
 
-        await AssertLockedAsync(await PostLoginAsync(portal, patient));
-        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Locked }));
+        await AssertRefusedAsync(await PostLoginAsync(portal, patient));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Unauthorized, a.StatusCode));
     }
 
     [Fact]
@@ -243,11 +244,11 @@ public sealed class SecurityTests
         Assert.False(string.IsNullOrWhiteSpace(Assert.Single(response.Headers.GetValues("Referrer-Policy"))));
     }
 
-    private static async Task AssertLockedAsync(HttpResponseMessage response)
+    private static async Task AssertRefusedAsync(HttpResponseMessage response)
     {
-        Assert.Equal(HttpStatusCode.Locked, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Contains("account is locked", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("is not right", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
     }
 
     private static Task<HttpResponseMessage> PostLoginAsync(TestPortal portal, TestUser user) =>

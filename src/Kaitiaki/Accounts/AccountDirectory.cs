@@ -21,7 +21,7 @@ internal sealed record LiveSession(Guid Id, Guid AccountId, DateTime CreatedAt, 
 /// requests (<see cref="SessionPrincipalFactory"/>). <see cref="NextGrantExpiry"/> is when the account's proxy role may
 /// lapse by itself.
 /// </summary>
-internal sealed record SessionHolder(LiveSession Session, string DisplayName, DateTimeOffset? LockoutEnd, AccountRoles Roles, DateTime? NextGrantExpiry);
+internal sealed record SessionHolder(LiveSession Session, string DisplayName, AccountRoles Roles, DateTime? NextGrantExpiry);
 
 /// <summary>What an account is to the portal today: its roles come from live relationships, not stored flags.</summary>
 internal sealed class AccountDirectory(KaitiakiDb db, PatientAccess access)
@@ -40,7 +40,6 @@ internal sealed class AccountDirectory(KaitiakiDb db, PatientAccess access)
             {
                 Session = new LiveSession(s.Id, s.AccountId, s.CreatedAt, s.LastSeenAt, s.RevokedAt),
                 a.DisplayName,
-                a.LockoutEnd,
                 a.Kind,
                 a.PatientId,
                 a.OperatorRole,
@@ -54,7 +53,7 @@ internal sealed class AccountDirectory(KaitiakiDb db, PatientAccess access)
             .FirstOrDefaultAsync(cancellationToken);
         return found is null
             ? null
-            : new SessionHolder(found.Session, found.DisplayName, found.LockoutEnd,
+            : new SessionHolder(found.Session, found.DisplayName,
                 Compose(found.Kind, found.PatientId, found.OperatorRole, found.IsProxy, found.Memberships), found.NextGrantExpiry);
     }
 

@@ -39,8 +39,9 @@ internal static class AccountEndpoints
         return start.Status switch
         {
             SignInStatus.MfaRequired => TypedResults.Ok(new LoginResponse(true, start.ChallengeId!.Value, start.Methods!)),
-            SignInStatus.LockedOut => LockedOut(start.LockedUntil),
-            _ => TypedResults.Problem(title: "Sign-in failed", detail: "The e-mail address or password is not right.", statusCode: StatusCodes.Status401Unauthorized),
+            // A paused account answers like a wrong password: a 423 would tell anyone which addresses have accounts.
+            _ => TypedResults.Problem(title: "Sign-in failed", detail: "The e-mail address or password is not right. After several wrong tries, signing in to an account pauses for 15 minutes.",
+                statusCode: StatusCodes.Status401Unauthorized),
         };
     }
 
@@ -56,13 +57,13 @@ internal static class AccountEndpoints
         return result.Status switch
         {
             MfaStatus.Succeeded => TypedResults.Ok(new TokenResponse(result.Token!, sessions.ExpiresAt(LiveSession.From(result.Session!)))),
-            MfaStatus.LockedOut => LockedOut(result.Account?.LockoutEnd?.UtcDateTime),
             MfaStatus.MethodUnavailable => TypedResults.Problem(title: "Method not available",
                 detail: "That sign-in method is not set up for this account. Use one of the methods the login answer listed.", statusCode: StatusCodes.Status400BadRequest),
             MfaStatus.ChallengeExpired => TypedResults.Problem(title: "Sign-in expired",
                 detail: "This sign-in attempt has expired or was already used. Please sign in again.", statusCode: StatusCodes.Status401Unauthorized),
             _ => TypedResults.Problem(title: "Code not accepted",
-                detail: "That code is not right, or it has already been used. Please try the newest code.", statusCode: StatusCodes.Status401Unauthorized),
+                detail: "That code is not right, or it has already been used. Please try the newest code. After several wrong tries, signing in pauses for 15 minutes.",
+                statusCode: StatusCodes.Status401Unauthorized),
         };
     }
 
@@ -103,12 +104,4 @@ internal static class AccountEndpoints
         await sessions.RevokeAsync(http.User.AccountId()!.Value, id, "revoked by account holder", cancellationToken)
             ? TypedResults.NoContent()
             : TypedResults.NotFound();
-
-    private static ProblemHttpResult LockedOut(DateTime? until) =>
-        TypedResults.Problem(
-            title: "Account locked",
-            detail: "This account is locked for 15 minutes after too many unsuccessful attempts" +
-                    (until is { } u ? $" (until {u:HH:mm} UTC)" : "") +
-                    ". If this wasn't you, please contact your practice.",
-            statusCode: StatusCodes.Status423Locked);
 }

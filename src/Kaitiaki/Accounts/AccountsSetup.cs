@@ -21,6 +21,9 @@ internal static class AccountsSetup
     public const string SecurityPolicy = "security";
     public const string ApiPolicy = "api";
 
+    /// <summary>Whether the request is for the JSON API, which is authenticated by bearer token alone.</summary>
+    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
     /// <summary>
     /// Passkeys are accepted from the portal's own https origin on the configured domain, and in local
     /// http development from http://localhost on any port.
@@ -62,6 +65,11 @@ internal static class AccountsSetup
         services.AddScoped<SessionPrincipalFactory>();
         services.AddScoped<AccountDirectory>();
         services.AddScoped<SignInService>();
+        services.AddScoped<AccessFailures>();
+        services.AddScoped<PasswordConfirmation>();
+        services.AddScoped<TotpSeeds>();
+        services.AddHostedService<TotpSeedSealing>();
+        services.AddScoped<SecurityNotices>();
         services.AddScoped<InvitationService>();
         services.AddScoped<PasskeyService>();
         services.AddScoped<IPasskeyHandler<Account>, PasskeyHandler<Account>>();
@@ -75,11 +83,11 @@ internal static class AccountsSetup
         });
 
         services.AddAuthentication(SelectorScheme)
-            .AddPolicyScheme(SelectorScheme, "Cookie or bearer token", o =>
-                o.ForwardDefaultSelector = context =>
-                    context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                        ? BearerScheme
-                        : CookieScheme)
+            // The channel decides the scheme, never the request's headers: the JSON API takes bearer tokens only and the
+            // pages cookies only. A token stolen from an app must not open the pages (which the audit would then record as
+            // the browser), and a browser's cookie must never call the API across sites.
+            .AddPolicyScheme(SelectorScheme, "Cookie for pages, bearer token for the API", o =>
+                o.ForwardDefaultSelector = context => IsApi(context.Request) ? BearerScheme : CookieScheme)
             .AddCookie(CookieScheme, o =>
             {
                 o.Cookie.Name = options.CookieName(CookieBareName);

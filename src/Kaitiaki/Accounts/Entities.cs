@@ -17,7 +17,8 @@ internal enum OperatorRole
     IncidentManager = 3,
 }
 
-[AccessState(Columns = [nameof(LockoutEnd), nameof(Kind), nameof(PatientId), nameof(OperatorRole), nameof(DisplayName)])]
+// LockoutEnd is not here: a lockout stops new sign-ins only, and no session or remembered decision depends on it.
+[AccessState(Columns = [nameof(Kind), nameof(PatientId), nameof(OperatorRole), nameof(DisplayName)])]
 internal sealed class Account : IdentityUser<Guid>
 {
     public Account()
@@ -37,7 +38,7 @@ internal sealed class Account : IdentityUser<Guid>
 
     public DateTime CreatedAt { get; set; }
 
-    /// <summary>The authenticator-app secret (base32), or null when no app is enrolled.</summary>
+    /// <summary>The authenticator-app seed, sealed (<see cref="TotpSeeds"/>), or null when no app is enrolled.</summary>
     public string? TotpSecret { get; set; }
 
     /// <summary>The last 30-second step whose code was accepted: a code is good once, and never an older one.</summary>
@@ -126,9 +127,13 @@ internal sealed class Invitation
     public DateTime? CancelledAt { get; set; }
     public int FailedAttempts { get; set; }
 
+    /// <summary>Set after too many tries that did not match: until then, activation is refused without checking anything.</summary>
+    public DateTime? PausedUntil { get; set; }
+
     // Activation in progress: set after the code (and date of birth) were confirmed.
     public DateTime? VerifiedAt { get; set; }
     public string? PendingPasswordHash { get; set; }
+    /// <summary>The seed being enrolled, sealed for this invitation (<see cref="TotpSeeds"/>).</summary>
     public string? PendingTotpSecret { get; set; }
     public byte[]? PendingEmailCodeHash { get; set; }
 }

@@ -8,7 +8,7 @@ internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
     public void Configure(EntityTypeBuilder<Account> builder)
     {
         builder.Property(x => x.DisplayName).HasMaxLength(200);
-        builder.Property(x => x.TotpSecret).HasMaxLength(64);
+        builder.Property(x => x.TotpSecret).HasMaxLength(256);
         builder.HasIndex(x => x.PatientId).IsUnique();
     }
 }
@@ -43,6 +43,6 @@ internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitat
         builder.HasIndex(x => x.Email);
         builder.Property(x => x.Email).HasMaxLength(256);
         builder.Property(x => x.DisplayName).HasMaxLength(200);
-        builder.Property(x => x.PendingTotpSecret).HasMaxLength(64);
+        builder.Property(x => x.PendingTotpSecret).HasMaxLength(256);
     }
 }

@@ -14,7 +14,9 @@ internal enum ActivationProblem
     Expired,
     AlreadyUsed,
     DateOfBirthMismatch,
-    TooManyAttempts,
+
+    /// <summary>Too many tries that did not match: the invitation rests for a while, and is not used up.</summary>
+    Paused,
 }
 
 /// <summary>
@@ -27,11 +29,15 @@ internal sealed class InvitationService(
     UserManager<Account> users,
     IPasswordHasher<Account> hasher,
     AuditTrail audit,
+    TotpSeeds seeds,
     EmailSender email,
     KaitiakiOptions options,
     TimeProvider clock)
 {
     private const int MaxCodeAttempts = 5;
+
+    /// <summary>How long an invitation rests after <see cref="MaxCodeAttempts"/> tries that did not match.</summary>
+    public static readonly TimeSpan PauseLength = TimeSpan.FromMinutes(15);
 
     public sealed record Created(Invitation Invitation, string Code);
 
@@ -113,25 +119,27 @@ internal sealed class InvitationService(
             .OrderByDescending(i => i.CreatedAt)
             .ToListAsync(cancellationToken);
         var invitation = candidates.FirstOrDefault();
+        var now = clock.GetUtcNow().UtcDateTime;
         if (invitation is null || code is null)
         {
             return await RejectAsync(null, ActivationProblem.CodeNotRecognised, cancellationToken);
         }
-        if (invitation.FailedAttempts >= MaxCodeAttempts)
+        // A paused invitation is not checked at all (its code could otherwise still be guessed) and is not counted; the
+        // answer is the one for an address never invited, so nobody learns that this one was.
+        if (invitation.PausedUntil > now)
         {
-            return await RejectAsync(invitation, ActivationProblem.TooManyAttempts, cancellationToken);
+            return await RejectAsync(invitation, ActivationProblem.Paused, cancellationToken);
         }
         if (!Secrets.Matches(invitation.CodeHash, code))
         {
-            invitation.FailedAttempts++;
-            return await RejectAsync(invitation, ActivationProblem.CodeNotRecognised, cancellationToken);
+            return await RejectAsync(invitation, ActivationProblem.CodeNotRecognised, cancellationToken, countsAsFailure: true);
         }
         // Only after the code: otherwise any e-mail address typed here would reveal whether its owner has an account.
         if (invitation.AcceptedAt is not null)
         {
             return await RejectAsync(invitation, ActivationProblem.AlreadyUsed, cancellationToken);
         }
-        if (invitation.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
+        if (invitation.ExpiresAt <= now)
         {
             return await RejectAsync(invitation, ActivationProblem.Expired, cancellationToken);
         }
@@ -140,10 +148,10 @@ internal sealed class InvitationService(
             var patient = await db.Patients.AsNoTracking().FirstAsync(p => p.Id == invitation.PatientId, cancellationToken);
             if (dateOfBirth != patient.DateOfBirth)
             {
-                invitation.FailedAttempts++;
-                return await RejectAsync(invitation, ActivationProblem.DateOfBirthMismatch, cancellationToken);
+                return await RejectAsync(invitation, ActivationProblem.DateOfBirthMismatch, cancellationToken, countsAsFailure: true);
             }
         }
+        invitation.FailedAttempts = 0;
         invitation.VerifiedAt = clock.GetUtcNow().UtcDateTime;
         audit.Record(AuditAction.InvitationCodeChecked, patientId: invitation.PatientId, practiceId: invitation.PracticeId,
             resourceType: "Invitation", resourceId: invitation.Id);
@@ -187,7 +195,7 @@ internal sealed class InvitationService(
         }
         else
         {
-            invitation.PendingTotpSecret = Totp.NewSecret();
+            invitation.PendingTotpSecret = await seeds.SealAsync(Totp.NewSecret(), invitation.Id, cancellationToken);
             invitation.PendingEmailCodeHash = null;
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -201,13 +209,15 @@ internal sealed class InvitationService(
     {
         var now = clock.GetUtcNow();
         long? totpStep = null;
+        string? seed = null;
         if (invitation.PendingPasswordHash is null)
         {
             return null;
         }
         if (invitation.PendingTotpSecret is not null)
         {
-            totpStep = Totp.Match(invitation.PendingTotpSecret, code, now, 0);
+            seed = seeds.Reveal(invitation.PendingTotpSecret, invitation.Id);
+            totpStep = Totp.Match(seed, code, now, 0);
             if (totpStep is null)
             {
                 return null;
@@ -234,11 +244,13 @@ internal sealed class InvitationService(
             OperatorRole = invitation.OperatorRole,
             CreatedAt = now.UtcDateTime,
             PasswordHash = invitation.PendingPasswordHash,
-            TotpSecret = invitation.PendingTotpSecret,
             LastTotpStep = totpStep ?? 0,
             EmailCodeEnabled = invitation.PendingTotpSecret is null,
             LockoutEnabled = true,
         };
+
+        // Sealed afresh for the account: the invitation's sealed copy opens only for the invitation.
+        account.TotpSecret = seed is null ? null : await seeds.SealAsync(seed, account.Id, cancellationToken);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var created = await users.CreateAsync(account);
@@ -291,23 +303,40 @@ internal sealed class InvitationService(
         return codes;
     }
 
-    private async Task<(Invitation?, ActivationProblem)> RejectAsync(Invitation? invitation, ActivationProblem problem, CancellationToken cancellationToken)
+    private async Task<(Invitation?, ActivationProblem)> RejectAsync(
+        Invitation? invitation, ActivationProblem problem, CancellationToken cancellationToken, bool countsAsFailure = false)
     {
         audit.Record(AuditAction.InvitationCodeChecked, AuditOutcome.Failure, patientId: invitation?.PatientId, practiceId: invitation?.PracticeId,
             resourceType: "Invitation", resourceId: invitation?.Id, detail: problem.ToString());
+        if (invitation is not null && countsAsFailure && ++invitation.FailedAttempts >= MaxCodeAttempts)
+        {
+            // A rest, not the end: revoking the invitation would let anyone who knows the address use it up for the
+            // person it was meant for. The count starts again when the rest is over.
+            invitation.PausedUntil = clock.GetUtcNow().UtcDateTime + PauseLength;
+            invitation.FailedAttempts = 0;
+            audit.Record(AuditAction.InvitationPaused, AuditOutcome.Denied, patientId: invitation.PatientId, practiceId: invitation.PracticeId,
+                resourceType: "Invitation", resourceId: invitation.Id, detail: $"{MaxCodeAttempts} tries that did not match");
+        }
         await db.SaveChangesAsync(cancellationToken);
         return (null, problem);
     }
 
+    /// <summary>
+    /// What the person is told. Every refusal before the code has matched reads the same, whether the address was invited,
+    /// has used its invitation or was never invited: the page must not tell anyone which addresses Kaitiaki knows.
+    /// "Expired" and "already used" are said only to someone who has typed the right code.
+    /// </summary>
     public static string Describe(ActivationProblem problem) => problem switch
     {
-        ActivationProblem.CodeNotRecognised => "We couldn't match that e-mail address and activation code. Please check both and try again.",
+        ActivationProblem.None => "",
         ActivationProblem.Expired => "This activation code has expired. Please ask your practice to send a new invitation.",
         ActivationProblem.AlreadyUsed => "This invitation has already been used. If that was you, please sign in instead.",
-        ActivationProblem.DateOfBirthMismatch => "The date of birth doesn't match our records. Please check it and try again.",
-        ActivationProblem.TooManyAttempts => "There have been too many attempts with this invitation. Please ask your practice to send a new one.",
-        _ => "",
+        _ => NotMatched,
     };
+
+    public const string NotMatched =
+        "We couldn't match those details. Please check your e-mail address, activation code and date of birth, and try again. " +
+        "After several tries that don't match, activation pauses for 15 minutes.";
 }
 
 internal sealed class InvitationException(string message) : Exception(message);

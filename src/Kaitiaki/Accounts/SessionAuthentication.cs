@@ -52,7 +52,9 @@ internal sealed class SessionPrincipalFactory(
             revision = mayRemember ? await revisions.ReadAsync(db, cancellationToken) : null;
             holder = await directory.FindBySessionAsync(which, cancellationToken);
         }
-        if (holder is null || (holder.LockoutEnd is { } end && end > DateTimeOffset.UtcNow))
+        // A lockout is not checked here: it pauses new sign-ins only. Ending live sessions on lockout let anyone who knew
+        // an address log its owner out by typing wrong passwords.
+        if (holder is null)
         {
             return null;
         }

@@ -6,20 +6,24 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Accounts;
 
+/// <summary>
+/// There is no "locked out" answer: a locked account answers exactly like a wrong password or an unknown address, so the
+/// answer never tells anyone which addresses have accounts.
+/// </summary>
 internal enum SignInStatus
 {
     MfaRequired,
     Failed,
-    LockedOut,
 }
 
-internal sealed record SignInStart(SignInStatus Status, Guid? ChallengeId = null, IReadOnlyList<string>? Methods = null, DateTime? LockedUntil = null);
+internal sealed record SignInStart(SignInStatus Status, Guid? ChallengeId = null, IReadOnlyList<string>? Methods = null);
 
 internal enum MfaStatus
 {
     Succeeded,
+
+    /// <summary>A wrong code, or an account locked meanwhile: the two answer alike.</summary>
     WrongCode,
-    LockedOut,
     ChallengeExpired,
     MethodUnavailable,
 }
@@ -28,7 +32,8 @@ internal sealed record MfaResult(MfaStatus Status, Account? Account = null, Acco
 
 /// <summary>
 /// Password, then a second factor, for browsers and the API alike. Password and MFA failures
-/// count towards the same lockout. An unknown e-mail and a wrong password look the same.
+/// count towards the same lockout (<see cref="AccessFailures"/>). An unknown e-mail, a wrong password and a locked
+/// account look the same.
 /// </summary>
 internal sealed class SignInService(
     KaitiakiDb db,
@@ -36,6 +41,8 @@ internal sealed class SignInService(
     IPasswordHasher<Account> hasher,
     SessionStore sessions,
     AuditTrail audit,
+    AccessFailures failures,
+    TotpSeeds seeds,
     EmailSender email,
     TimeProvider clock)
 {
@@ -61,14 +68,15 @@ internal sealed class SignInService(
         }
         if (await users.IsLockedOutAsync(account))
         {
+            // The password is still checked, so a locked account takes as long to answer as any other; it is not counted.
+            hasher.VerifyHashedPassword(account, account.PasswordHash ?? DecoyHash.Value, password);
             await audit.RecordAndSaveAsync(AuditAction.SignIn, AuditOutcome.Denied, detail: "account locked", actorAccountId: account.Id, cancellationToken: cancellationToken);
-            return new SignInStart(SignInStatus.LockedOut, LockedUntil: account.LockoutEnd?.UtcDateTime);
+            return new SignInStart(SignInStatus.Failed);
         }
         if (!await users.CheckPasswordAsync(account, password))
         {
-            return await FailAsync(account, AuditAction.SignIn, "unknown account or wrong password", cancellationToken) is { } locked
-                ? new SignInStart(SignInStatus.LockedOut, LockedUntil: locked)
-                : new SignInStart(SignInStatus.Failed);
+            await failures.CountAsync(account, AuditAction.SignIn, "unknown account or wrong password", cancellationToken);
+            return new SignInStart(SignInStatus.Failed);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -135,7 +143,7 @@ internal sealed class SignInService(
         if (await users.IsLockedOutAsync(account))
         {
             await audit.RecordAndSaveAsync(AuditAction.MfaVerify, AuditOutcome.Denied, detail: "account locked", actorAccountId: account.Id, cancellationToken: cancellationToken);
-            return new MfaResult(MfaStatus.LockedOut);
+            return new MfaResult(MfaStatus.WrongCode);
         }
 
         var now = clock.GetUtcNow();
@@ -143,7 +151,7 @@ internal sealed class SignInService(
         switch (method)
         {
             case MethodTotp when account.TotpSecret is not null:
-                if (Totp.Match(account.TotpSecret, code, now, account.LastTotpStep) is { } step)
+                if (Totp.Match(seeds.Reveal(account.TotpSecret, account.Id), code, now, account.LastTotpStep) is { } step)
                 {
                     account.LastTotpStep = step;
                     accepted = true;
@@ -175,9 +183,8 @@ internal sealed class SignInService(
 
         if (!accepted)
         {
-            return await FailAsync(account, AuditAction.MfaVerify, $"wrong {method} code", cancellationToken) is not null
-                ? new MfaResult(MfaStatus.LockedOut)
-                : new MfaResult(MfaStatus.WrongCode);
+            await failures.CountAsync(account, AuditAction.MfaVerify, $"wrong {method} code", cancellationToken);
+            return new MfaResult(MfaStatus.WrongCode);
         }
 
         challenge.CompletedAt = now.UtcDateTime;
@@ -208,30 +215,5 @@ internal sealed class SignInService(
             return (null, null);
         }
         return (challenge, await db.Users.FirstOrDefaultAsync(a => a.Id == challenge.AccountId, cancellationToken));
-    }
-
-    /// <summary>Counts a failure; returns the lockout end when this failure locked the account.</summary>
-    private async Task<DateTime?> FailAsync(Account account, AuditAction action, string reason, CancellationToken cancellationToken)
-    {
-        // Guesses sent at once must all count: when another request updated the account first,
-        // Identity reports a concurrency failure, so read the account again and count on top of it.
-        var counted = await users.AccessFailedAsync(account);
-        for (var retry = 0; !counted.Succeeded && retry < 10; retry++)
-        {
-            await db.Entry(account).ReloadAsync(cancellationToken);
-            counted = await users.AccessFailedAsync(account);
-        }
-        if (!counted.Succeeded)
-        {
-            throw new InvalidOperationException("A failed sign-in attempt could not be counted towards the lockout.");
-        }
-        var locked = await users.IsLockedOutAsync(account);
-        audit.Record(action, AuditOutcome.Failure, detail: reason, actorAccountId: account.Id);
-        if (locked)
-        {
-            audit.Record(AuditAction.AccountLockedOut, AuditOutcome.Denied, detail: "too many failed attempts", actorAccountId: account.Id);
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        return locked ? account.LockoutEnd?.UtcDateTime : null;
     }
 }

@@ -66,6 +66,7 @@ internal sealed class AccessLog(KaitiakiDb db)
     {
         AuditAction.InvitationCreated => "sent you an invitation to join",
         AuditAction.InvitationCodeChecked => "checked an activation code for your invitation",
+        AuditAction.InvitationPaused => "paused activation of your invitation for 15 minutes after several tries that did not match",
         AuditAction.InvitationActivated => "activated your account",
         AuditAction.PatientCreated => "added your details to the practice's list",
         AuditAction.EnrolmentStarted => "recorded your enrolment at a practice",

@@ -19,10 +19,13 @@ internal enum AuditAction
     PasskeyRemoved = 11,
     PasskeySignIn = 12,
     PasswordHashUpgraded = 13,
+    PasswordConfirmationFailed = 14,
+    PasswordConfirmationRefused = 15,
 
     InvitationCreated = 20,
     InvitationActivated = 21,
     InvitationCodeChecked = 22,
+    InvitationPaused = 23,
 
     PracticeCreated = 30,
     PracticeLeft = 31,
@@ -62,6 +65,8 @@ internal enum AuditAction
     DocumentUnhidden = 82,
 
     ReadRefusedByGuard = 90,
+    RequestRateLimited = 91,
+    AntiforgeryRejected = 92,
 }
 
 internal enum AuditOutcome

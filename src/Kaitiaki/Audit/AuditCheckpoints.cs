@@ -48,9 +48,9 @@ internal sealed class AuditCheckpoints(KaitiakiOptions options, KeyFiles keys, T
             var unsigned = new AuditCheckpoint(head.Sequence, Convert.ToHexString(head.Hash), clock.GetUtcNow().UtcDateTime, "");
             var signature = _key.Value.SignData(unsigned.SignedBytes(), HashAlgorithmName.SHA256);
             var checkpoint = unsigned with { Signature = Convert.ToBase64String(signature) };
-            System.IO.Directory.CreateDirectory(Directory);
+            Storage.OwnerOnly.CreateDirectory(Directory);
             var temp = path + ".tmp";
-            File.WriteAllText(temp, JsonSerializer.Serialize(checkpoint));
+            Storage.OwnerOnly.WriteAllText(temp, JsonSerializer.Serialize(checkpoint));
             File.Move(temp, path, overwrite: true);
         }
         return head.Sequence;

@@ -164,7 +164,13 @@ internal sealed class AuditTrail(
             e.ActorAccountId = user.AccountId();
             e.SessionId = user.SessionId();
             e.ActorRole = user.FindFirstValue(KaitiakiClaims.PrimaryRole);
-            e.Client = context.Request.Path.StartsWithSegments("/api") ? "api" : "web";
+            // The scheme that authenticated the request is the channel; without one, the part of the portal it came to.
+            e.Client = user.Identity?.AuthenticationType switch
+            {
+                AccountsSetup.BearerScheme => "api",
+                AccountsSetup.CookieScheme => "web",
+                _ => AccountsSetup.IsApi(context.Request) ? "api" : "web",
+            };
             e.IpAddress = context.Connection.RemoteIpAddress?.ToString();
             var agent = context.Request.Headers.UserAgent.ToString();
             e.UserAgent = agent.Length > 256 ? agent[..256] : agent;

@@ -213,6 +213,15 @@ internal static class KaitiakiCli
     private static async Task<int> MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await AnsiConsole.Status().StartAsync("Applying migrations…", _ => StorageSetup.MigrateAsync(services, cancellationToken));
+        // Serving seals them too, before its first request; doing it here lets an upgrade finish offline.
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var sealedSeeds = await scope.ServiceProvider.GetRequiredService<Accounts.TotpSeeds>().SealPlainRowsAsync(cancellationToken);
+            if (sealedSeeds > 0)
+            {
+                Console.WriteLine($"Sealed {sealedSeeds} authenticator seeds that were stored in plain text.");
+            }
+        }
         Console.WriteLine("The database is up to date.");
         return 0;
     }

@@ -108,6 +108,7 @@ internal static class DemoWorld
         var hasher = sp.GetRequiredService<IPasswordHasher<Account>>();
         var options = sp.GetRequiredService<KaitiakiOptions>();
         var audit = sp.GetRequiredService<AuditTrail>();
+        var seeds = sp.GetRequiredService<TotpSeeds>();
         var now = DateTime.UtcNow;
         var today = DateOnly.FromDateTime(now);
         var accounts = new List<(Account Account, DemoAccount Entry)>();
@@ -116,7 +117,7 @@ internal static class DemoWorld
         {
             var password = Secrets.NewGroupedCode() + "-" + Secrets.NewGroupedCode()[..4];
             var secret = Totp.NewSecret();
-            account.TotpSecret = secret;
+            account.TotpSecret = seeds.SealAsync(secret, account.Id, CancellationToken.None).GetAwaiter().GetResult();
             account.EmailConfirmed = true;
             account.LockoutEnabled = true;
             account.CreatedAt = now;
@@ -270,7 +271,7 @@ internal static class DemoWorld
         await sp.GetRequiredService<AuditCheckpoints>().WriteHeadAsync(db, cancellationToken);
         progress?.Report(95);
 
-        Directory.CreateDirectory(options.DataPath);
+        OwnerOnly.CreateDirectory(options.DataPath);
         var json = JsonSerializer.Serialize(accounts.Select(a => a.Entry), JsonFileOptions);
         var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())

@@ -32,7 +32,8 @@ internal static class DocumentEndpoints
         var web = routes.MapGroup("/documents").RequireAuthorization(policy => policy.AddAuthenticationSchemes(AccountsSetup.CookieScheme).RequireAuthenticatedUser());
         web.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied)
             .ConfirmsAccessAtAudit();
-        web.MapPost("/upload", UploadEndpoints.WebUploadAsync).DisableAntiforgery().Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected);
+        web.MapPost("/upload", UploadEndpoints.WebUploadAsync).DisableAntiforgery()
+            .Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected, AuditAction.AntiforgeryRejected);
         return routes;
     }
 

@@ -6,7 +6,6 @@ internal static class DocumentsSetup
 {
     public static IServiceCollection AddDocuments(this IServiceCollection services)
     {
-        services.AddSingleton<MasterKeys>();
         services.AddSingleton<DataKeys>();
         services.AddSingleton<IDocumentStore, FileDocumentStore>();
         services.AddScoped<DocumentAccessPolicy>();

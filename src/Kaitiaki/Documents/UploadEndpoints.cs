@@ -1,4 +1,6 @@
 using Kaitiaki.Accounts;
+using Kaitiaki.Audit;
+using Kaitiaki.Web;
 using Kaitiaki.Practices;
 using Kaitiaki.Storage;
 using Microsoft.AspNetCore.Antiforgery;
@@ -43,6 +45,7 @@ internal static class UploadEndpoints
             // The page's script. Checking a header token needs no body, so the file is never buffered for it.
             if (!await antiforgery.IsRequestValidAsync(http))
             {
+                await http.RequestServices.GetRequiredService<RefusalAudit>().RecordAsync(http, AuditAction.AntiforgeryRejected, cancellationToken);
                 return Problem(UploadRefusals.Refuse(UploadRefusal.PageExpired, maxBytes));
             }
             return await ApiUploadAsync(http, upload, access, cancellationToken);
@@ -61,6 +64,7 @@ internal static class UploadEndpoints
                 http.Request.Headers[TokenHeader] = seen.GetValueOrDefault(TokenField) ?? "";
                 if (string.IsNullOrEmpty(http.Request.Headers[TokenHeader]) || !await antiforgery.IsRequestValidAsync(http))
                 {
+                    await http.RequestServices.GetRequiredService<RefusalAudit>().RecordAsync(http, AuditAction.AntiforgeryRejected, cancellationToken);
                     throw UploadRefusals.Refuse(UploadRefusal.PageExpired, maxBytes);
                 }
             }, cancellationToken);

@@ -19,9 +19,13 @@ internal sealed class EmailSender(KaitiakiOptions options, ILogger<EmailSender> 
 
         if (string.IsNullOrWhiteSpace(options.Smtp.Host))
         {
-            Directory.CreateDirectory(options.OutboxPath);
+            // Messages hold activation and sign-in codes: owner-only, like every file the portal makes.
+            Storage.OwnerOnly.CreateDirectory(options.OutboxPath);
             var path = Path.Combine(options.OutboxPath, $"{DateTime.UtcNow:yyyyMMddTHHmmssfff}-{Guid.NewGuid():N}.eml");
-            await message.WriteToAsync(path, cancellationToken);
+            await using (var file = new FileStream(path, Storage.OwnerOnly.NewFile(FileMode.CreateNew, FileOptions.Asynchronous)))
+            {
+                await message.WriteToAsync(file, cancellationToken);
+            }
             logger.LogInformation("E-mail written to the outbox folder.");
             return;
         }

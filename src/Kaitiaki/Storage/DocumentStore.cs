@@ -42,7 +42,7 @@ internal sealed class FileDocumentStore(KaitiakiOptions options) : IDocumentStor
 
     public Task<IStagedBlob> StageAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Staging);
+        OwnerOnly.CreateDirectory(Staging);
         var path = Path.Combine(Staging, Guid.NewGuid().ToString("N") + ".partial");
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
         if (!OperatingSystem.IsWindows())
@@ -133,7 +133,7 @@ internal sealed class FileDocumentStore(KaitiakiOptions options) : IDocumentStor
             stream.Flush(flushToDisk: true);
             await stream.DisposeAsync();
             var target = store.PathOf(name);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            OwnerOnly.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Move(path, target);
             _committed = true;
         }

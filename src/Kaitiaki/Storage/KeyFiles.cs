@@ -53,7 +53,7 @@ internal sealed class KeyFiles(KaitiakiOptions options)
                 }
                 using var fresh = ECDsa.Create(ECCurve.NamedCurves.nistP256);
                 WriteNew(path, fresh.ExportPkcs8PrivateKeyPem());
-                File.WriteAllText(Path.Combine(options.KeysPath, name + ".pub.pem"), fresh.ExportSubjectPublicKeyInfoPem());
+                OwnerOnly.WriteAllText(Path.Combine(options.KeysPath, name + ".pub.pem"), fresh.ExportSubjectPublicKeyInfoPem());
             }
             var key = ECDsa.Create();
             key.ImportFromPem(File.ReadAllText(path));
@@ -66,7 +66,7 @@ internal sealed class KeyFiles(KaitiakiOptions options)
     /// <summary>Writes a file only its owner can read, flushed to disk and renamed into place, so a crash never leaves half a key.</summary>
     internal static void WriteSecretFile(string path, string content)
     {
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        OwnerOnly.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
         var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())

@@ -106,7 +106,7 @@ internal sealed class MasterKeys(KaitiakiOptions options)
                 throw new InvalidOperationException("The current master key cannot be retired.");
             }
             var retired = Path.Combine(Folder, "retired");
-            Directory.CreateDirectory(retired);
+            OwnerOnly.CreateDirectory(retired);
             File.Move(Path.Combine(Folder, keyId + ".key"), Path.Combine(retired, keyId + ".key"), overwrite: true);
             _cache.Remove(keyId);
         }
@@ -137,7 +137,7 @@ internal sealed class MasterKeys(KaitiakiOptions options)
 
     private string CreateKeyLocked()
     {
-        Directory.CreateDirectory(Folder);
+        OwnerOnly.CreateDirectory(Folder);
         var id = $"kek-{DateTime.UtcNow:yyyyMMddHHmmss}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
         WriteAtomically(Path.Combine(Folder, id + ".key"), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         return id;

@@ -10,6 +10,7 @@ internal static class StorageSetup
     public static IServiceCollection AddStorage(this IServiceCollection services, KaitiakiOptions options, IConfiguration configuration)
     {
         services.AddSingleton<KeyFiles>();
+        services.AddSingleton<MasterKeys>();
         services.AddSingleton<AuditChain>();
         services.AddSingleton<AccessRevisions>();
         services.AddSingleton(typeof(AccessCache<,>));
@@ -45,12 +46,20 @@ internal static class StorageSetup
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<KaitiakiOptions>();
-        Directory.CreateDirectory(options.DataPath);
-        Directory.CreateDirectory(options.KeysPath);
-        Directory.CreateDirectory(options.AuditCheckpointPath);
-        Directory.CreateDirectory(Path.Combine(options.DataPath, "documents"));
+        OwnerOnly.CreateDirectory(options.DataPath);
+        OwnerOnly.CreateDirectory(options.KeysPath);
+        OwnerOnly.CreateDirectory(Path.Combine(options.KeysPath, "data-protection"));
+        OwnerOnly.CreateDirectory(options.AuditCheckpointPath);
+        OwnerOnly.CreateDirectory(Path.Combine(options.DataPath, "documents"));
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
+        if (!db.IsPostgres && new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource is { Length: > 0 } file
+            && file != ":memory:")
+        {
+            // SQLite would create the file with the process's default mode; made first, it is owner-only, and SQLite
+            // gives its -wal and -shm files the database file's mode.
+            OwnerOnly.Touch(file);
+        }
         await db.Database.MigrateAsync(cancellationToken);
         if (!db.IsPostgres)
         {

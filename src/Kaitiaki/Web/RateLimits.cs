@@ -15,6 +15,9 @@ internal static class RateLimits
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = async (context, cancellationToken) =>
             {
+                // Before authentication, so the event has the address but no account; the typed address is never read.
+                await context.HttpContext.RequestServices.GetRequiredService<RefusalAudit>()
+                    .RecordAsync(context.HttpContext, Audit.AuditAction.RequestRateLimited, cancellationToken);
                 context.HttpContext.Response.Headers.RetryAfter = "60";
                 if (context.HttpContext.Request.Path.StartsWithSegments("/api"))
                 {

@@ -11,7 +11,8 @@ internal static class WebSetup
 {
     public static IServiceCollection AddWeb(this IServiceCollection services, KaitiakiOptions options)
     {
-        services.AddRazorPages(o => o.RootDirectory = "/");
+        services.AddRazorPages(o => o.RootDirectory = "/").AddMvcOptions(o => o.Filters.Add<AntiforgeryRefusalFilter>());
+        services.AddSingleton<RefusalAudit>();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = options.CookieName("kaitiaki-af");

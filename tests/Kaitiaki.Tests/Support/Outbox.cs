@@ -20,6 +20,26 @@ public static partial class Outbox
         throw new InvalidOperationException("No e-mail to that address in the outbox.");
     }
 
+    /// <summary>Every e-mail body sent to the address, oldest first.</summary>
+    public static async Task<List<string>> BodiesToAsync(string dataDirectory, string address)
+    {
+        var folder = Path.Combine(dataDirectory, "outbox");
+        var bodies = new List<string>();
+        if (!Directory.Exists(folder))
+        {
+            return bodies;
+        }
+        foreach (var file in Directory.GetFiles(folder, "*.eml").Order(StringComparer.Ordinal))
+        {
+            var message = await MimeMessage.LoadAsync(file);
+            if (message.To.Mailboxes.Any(m => string.Equals(m.Address, address, StringComparison.OrdinalIgnoreCase)))
+            {
+                bodies.Add(message.TextBody ?? "");
+            }
+        }
+        return bodies;
+    }
+
     public static async Task<string> ActivationCodeAsync(string dataDirectory, string address) =>
         ActivationCode().Match(await LatestBodyToAsync(dataDirectory, address)).Value;
 

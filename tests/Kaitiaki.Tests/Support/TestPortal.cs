@@ -249,10 +249,11 @@ internal sealed class TestPortal : IAsyncDisposable
             account.EmailConfirmed = true;
             account.LockoutEnabled = true;
             account.CreatedAt = Clock.GetUtcNow().UtcDateTime;
-            account.TotpSecret = Totp.NewSecret();
+            var seed = Totp.NewSecret();
+            account.TotpSecret = await sp.GetRequiredService<TotpSeeds>().SealAsync(seed, account.Id, CancellationToken.None);
             var result = await users.CreateAsync(account, password);
             Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
-            return new TestUser(account.Id, account.Email!, password, account.TotpSecret, account.PatientId, role);
+            return new TestUser(account.Id, account.Email!, password, seed, account.PatientId, role);
         });
 
     /// <summary>The authenticator code for the next 30-second step: moves the clock on so every code is fresh.</summary>
@@ -279,6 +280,17 @@ internal sealed class TestPortal : IAsyncDisposable
         var mfa = await PostMfaAsync(await LoginAsync(user), "totp", NextTotp(user));
         mfa.EnsureSuccessStatusCode();
         return (await mfa.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>Signs in through the web pages with password and authenticator code; returns a client holding the session cookie.</summary>
+    public async Task<HttpClient> SignInWebAsync(TestUser user)
+    {
+        var client = NewClient();
+        var login = await WebForms.PostAsync(client, "/account/login", new Dictionary<string, string> { ["Email"] = user.Email, ["Password"] = user.Password });
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, login.StatusCode);
+        var mfa = await WebForms.PostAsync(client, "/account/mfa", new Dictionary<string, string> { ["Method"] = "totp", ["Code"] = NextTotp(user) });
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, mfa.StatusCode);
+        return client;
     }
 
     /// <summary>Signs in through the API with password and authenticator code; returns a client that sends the bearer token.</summary>

@@ -17,9 +17,9 @@ internal enum ActivationStep
 }
 
 [AllowAnonymous]
-[Audited(AuditAction.InvitationCodeChecked, AuditAction.InvitationActivated, AuditAction.MfaEnrolled)]
+[Audited(AuditAction.InvitationCodeChecked, AuditAction.InvitationPaused, AuditAction.InvitationActivated, AuditAction.MfaEnrolled)]
 [EnableRateLimiting(RateLimits.SignIn)]
-internal sealed class ActivateModel(InvitationService invitations, IDataProtectionProvider protection, KaitiakiOptions options) : PageModel
+internal sealed class ActivateModel(InvitationService invitations, TotpSeeds seeds, IDataProtectionProvider protection, KaitiakiOptions options) : PageModel
 {
     private string Cookie => options.CookieName("kaitiaki-activation");
     private readonly ITimeLimitedDataProtector _protector = protection.CreateProtector("Kaitiaki.Activation").ToTimeLimitedDataProtector();
@@ -144,7 +144,7 @@ internal sealed class ActivateModel(InvitationService invitations, IDataProtecti
             return;
         }
         Step = ActivationStep.Confirm;
-        TotpSecret = invitation.PendingTotpSecret;
+        TotpSecret = invitation.PendingTotpSecret is { } sealedSeed ? seeds.Reveal(sealedSeed, invitation.Id) : null;
         if (TotpSecret is not null)
         {
             TotpUri = Totp.OtpAuthUri(Totp.Issuer, invitation.Email, TotpSecret);

@@ -15,6 +15,10 @@ internal sealed class LoginModel(SignInService signIn, PasskeyService passkeys, 
 {
     public const string ChallengeCookie = "kaitiaki-mfa";
 
+    // The same words for a wrong password, an unknown address and a paused account, so they cannot be told apart.
+    public const string SignInFailed = "The e-mail address or password is not right. Please check them and try again. " +
+                                       "After several wrong tries, signing in to an account pauses for 15 minutes.";
+
     [BindProperty]
     public string? Email { get; set; }
 
@@ -34,12 +38,8 @@ internal sealed class LoginModel(SignInService signIn, PasskeyService passkeys, 
                 Response.Cookies.Append(options.CookieName(ChallengeCookie), start.ChallengeId!.Value.ToString(),
                     options.ShortLivedCookie(SignInService.ChallengeLifetime));
                 return RedirectToPage("/Accounts/Pages/Mfa");
-            case SignInStatus.LockedOut:
-                Error = "This account is locked for 15 minutes after too many unsuccessful attempts. " +
-                        "Please wait and try again. If this wasn't you, please contact your practice.";
-                return Page();
             default:
-                Error = "The e-mail address or password is not right. Please check them and try again.";
+                Error = SignInFailed;
                 return Page();
         }
     }

@@ -50,13 +50,11 @@ internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOpti
                 await HttpContext.SignInAsync(AccountsSetup.CookieScheme, SessionPrincipalFactory.CookiePrincipal(result.Session!),
                     new AuthenticationProperties { IsPersistent = false });
                 return Redirect("/");
-            case MfaStatus.LockedOut:
-                Error = "This account is locked for 15 minutes after too many unsuccessful attempts. If this wasn't you, please contact your practice.";
-                return Page();
             case MfaStatus.ChallengeExpired:
                 return RedirectToPage("/Accounts/Pages/Login");
             default:
-                Error = "That code isn't right, or it has already been used. Please try the newest code.";
+                Error = "That code isn't right, or it has already been used. Please try the newest code. " +
+                        "After several wrong tries, signing in pauses for 15 minutes.";
                 return Page();
         }
     }

@@ -12,10 +12,10 @@ namespace Kaitiaki.Accounts.Pages;
 
 [Authorize]
 [Audited(AuditAction.SessionRevoked, AuditAction.SessionsRevokedEverywhere, AuditAction.RecoveryCodesRegenerated, AuditAction.MfaEnrolled,
-    AuditAction.PasskeyAdded, AuditAction.PasskeyRemoved)]
+    AuditAction.PasskeyAdded, AuditAction.PasskeyRemoved, AuditAction.PasswordConfirmationFailed, AuditAction.PasswordConfirmationRefused)]
 internal sealed class SecurityModel(
     KaitiakiDb db, SessionStore sessions, UserManager<Account> users, InvitationService invitations, PasskeyService passkeys,
-    AuditTrail audit) : PageModel
+    PasswordConfirmation passwords, SecurityNotices notices, AuditTrail audit) : PageModel
 {
     public List<AccountSession> Sessions { get; private set; } = [];
     public Guid? CurrentSessionId { get; private set; }
@@ -65,7 +65,9 @@ internal sealed class SecurityModel(
 
     public async Task<IActionResult> OnPostRevokeAllAsync(CancellationToken cancellationToken)
     {
-        await sessions.RevokeAllAsync(User.AccountId()!.Value, "sign out everywhere", cancellationToken);
+        var account = await CurrentAccountAsync(cancellationToken);
+        await sessions.RevokeAllAsync(account.Id, "sign out everywhere", cancellationToken);
+        await notices.SendAsync(account, SecurityNoticeKind.SignedOutEverywhere, cancellationToken);
         await HttpContext.SignOutAsync(AccountsSetup.CookieScheme);
         return Redirect("/account/logout");
     }
@@ -81,7 +83,12 @@ internal sealed class SecurityModel(
         {
             account.EmailCodeEnabled = enable;
             audit.Record(AuditAction.MfaEnrolled, detail: enable ? "email codes on" : "email codes off");
+            var added = enable && db.Entry(account).Property(a => a.EmailCodeEnabled).IsModified;
             await db.SaveChangesAsync(cancellationToken);
+            if (added)
+            {
+                await notices.SendAsync(account, SecurityNoticeKind.MfaMethodAdded, cancellationToken);
+            }
             Message = enable ? "E-mailed codes are on." : "E-mailed codes are off.";
         }
         await LoadAsync(cancellationToken);
@@ -91,15 +98,21 @@ internal sealed class SecurityModel(
     public async Task<IActionResult> OnPostRecoveryCodesAsync(string? password, CancellationToken cancellationToken)
     {
         var account = await CurrentAccountAsync(cancellationToken);
-        if (string.IsNullOrEmpty(password) || !await users.CheckPasswordAsync(account, password))
+        switch (await passwords.ConfirmAsync(account, password, "recovery codes", cancellationToken))
         {
-            Error = "That password isn't right, so no new codes were made.";
-            await LoadAsync(cancellationToken);
-            return Page();
+            case PasswordCheck.Wrong:
+                Error = "That password isn't right, so no new codes were made.";
+                await LoadAsync(cancellationToken);
+                return Page();
+            case PasswordCheck.Paused:
+                Error = PasswordConfirmation.PausedMessage + " No new codes were made.";
+                await LoadAsync(cancellationToken);
+                return Page();
         }
         NewRecoveryCodes = invitations.AddRecoveryCodes(account.Id);
         audit.Record(AuditAction.RecoveryCodesRegenerated);
         await db.SaveChangesAsync(cancellationToken);
+        await notices.SendAsync(account, SecurityNoticeKind.RecoveryCodesReplaced, cancellationToken);
         await LoadAsync(cancellationToken);
         return Page();
     }
@@ -109,9 +122,11 @@ internal sealed class SecurityModel(
 
     public async Task<IActionResult> OnPostAddPasskeyAsync(string? credential, string? name, CancellationToken cancellationToken)
     {
-        var problem = await passkeys.CompleteRegistrationAsync(await CurrentAccountAsync(cancellationToken), credential, name, HttpContext);
+        var account = await CurrentAccountAsync(cancellationToken);
+        var problem = await passkeys.CompleteRegistrationAsync(account, credential, name, HttpContext);
         if (problem is null)
         {
+            await notices.SendAsync(account, SecurityNoticeKind.PasskeyAdded, cancellationToken);
             Message = "Your passkey has been added. Next time, choose \"Sign in with a passkey\".";
         }
         else

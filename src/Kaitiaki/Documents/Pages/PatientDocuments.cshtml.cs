@@ -4,7 +4,6 @@ using Kaitiaki.Practices;
 using Kaitiaki.Storage;
 using Kaitiaki.Web;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -12,8 +11,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaitiaki.Documents.Pages;
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
-[Audited(AuditAction.DocumentListed, AuditAction.DocumentDeleted, AuditAction.DocumentHidden, AuditAction.DocumentUnhidden, AuditAction.DocumentAccessDenied)]
-internal sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService documents, PatientAccess access, UserManager<Account> users, KaitiakiOptions options) : PageModel
+[Audited(AuditAction.DocumentListed, AuditAction.DocumentDeleted, AuditAction.DocumentHidden, AuditAction.DocumentUnhidden, AuditAction.DocumentAccessDenied,
+    AuditAction.PasswordConfirmationFailed, AuditAction.PasswordConfirmationRefused)]
+internal sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService documents, PatientAccess access, PasswordConfirmation passwords, KaitiakiOptions options) : PageModel
 {
     public Guid PatientId { get; private set; }
     public List<PatientSidePerson> People { get; private set; } = [];
@@ -55,9 +55,14 @@ internal sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService docum
     {
         var accountId = User.AccountId();
         var account = await db.Users.FirstAsync(a => a.Id == accountId, cancellationToken);
-        if (string.IsNullOrEmpty(password) || !await users.CheckPasswordAsync(account, password))
+        var check = await passwords.ConfirmAsync(account, password, "delete document", cancellationToken);
+        if (check == PasswordCheck.Wrong)
         {
             Problem = new("That password isn't right, so the document was not deleted.", "delete-password");
+        }
+        else if (check == PasswordCheck.Paused)
+        {
+            Error = PasswordConfirmation.PausedMessage + " The document was not deleted.";
         }
         else
         {

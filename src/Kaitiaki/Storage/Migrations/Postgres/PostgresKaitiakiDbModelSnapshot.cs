@@ -93,8 +93,8 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("TotpSecret")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("boolean");
@@ -217,6 +217,9 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                     b.Property<Guid?>("PatientId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTime?>("PausedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<byte[]>("PendingEmailCodeHash")
                         .HasColumnType("bytea");
 
@@ -224,8 +227,8 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("PendingTotpSecret")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<Guid?>("PracticeId")
                         .HasColumnType("uuid");

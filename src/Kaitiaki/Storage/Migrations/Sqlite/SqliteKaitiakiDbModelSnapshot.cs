@@ -88,7 +88,7 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TotpSecret")
-                        .HasMaxLength(64)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("TwoFactorEnabled")
@@ -212,6 +212,9 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                     b.Property<Guid?>("PatientId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("PausedUntil")
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("PendingEmailCodeHash")
                         .HasColumnType("BLOB");
 
@@ -219,7 +222,7 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PendingTotpSecret")
-                        .HasMaxLength(64)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("PracticeId")

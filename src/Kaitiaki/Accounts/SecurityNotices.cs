@@ -1,0 +1,57 @@
+using Kaitiaki.Notifications;
+
+namespace Kaitiaki.Accounts;
+
+/// <summary>What happened to an account that its owner should hear about. Add kinds at the end.</summary>
+internal enum SecurityNoticeKind
+{
+    SignInPaused = 1,
+    MfaMethodAdded = 2,
+    PasskeyAdded = 3,
+    RecoveryCodesReplaced = 4,
+    SignedOutEverywhere = 5,
+    PasswordChanged = 6,
+}
+
+/// <summary>
+/// Tells an account's owner, by e-mail, that something about their account's security changed, so that a change they
+/// did not make does not go unnoticed. Notices carry no links: the portal never e-mails a link to sign in, so that an
+/// e-mail with one is known to be a fake. Call after the change is committed; the mail leaves through the queue.
+/// </summary>
+internal sealed class SecurityNotices(EmailQueue queue)
+{
+    public Task SendAsync(Account user, SecurityNoticeKind kind, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (string.IsNullOrEmpty(user.Email))
+        {
+            return Task.CompletedTask;
+        }
+        var (subject, what) = Describe(kind);
+        queue.Enqueue([new OutgoingEmail(user.Email, subject,
+            $"Kia ora {user.DisplayName},\n\n{what}\n\n" +
+            "If this was you, there is nothing more to do.\n\n" +
+            "If it wasn't you, please open the Kaitiaki portal yourself (type the address your practice gave you; do not follow " +
+            "links in e-mails), sign in, and look at your account security page. You can also phone your practice for help.\n\n" +
+            "Kaitiaki")]);
+        return Task.CompletedTask;
+    }
+
+    private static (string Subject, string What) Describe(SecurityNoticeKind kind) => kind switch
+    {
+        SecurityNoticeKind.SignInPaused => ("Sign-in to your Kaitiaki account is paused",
+            "Someone typed the wrong password for your Kaitiaki account several times, so we have paused signing in to it for 15 minutes. " +
+            "Anywhere you are already signed in keeps working, and after 15 minutes you can sign in as usual."),
+        SecurityNoticeKind.MfaMethodAdded => ("A new way to confirm it's you was added",
+            "A new way to confirm it's you when you sign in was added to your Kaitiaki account."),
+        SecurityNoticeKind.PasskeyAdded => ("A new passkey was added to your Kaitiaki account",
+            "A new passkey was added to your Kaitiaki account. It can be used to sign in instead of your password and code."),
+        SecurityNoticeKind.RecoveryCodesReplaced => ("Your Kaitiaki recovery codes were replaced",
+            "New recovery codes were made for your Kaitiaki account, and the old ones no longer work."),
+        SecurityNoticeKind.SignedOutEverywhere => ("You were signed out of Kaitiaki everywhere",
+            "Your Kaitiaki account was signed out on every device, using \"Sign out everywhere\"."),
+        SecurityNoticeKind.PasswordChanged => ("Your Kaitiaki password was changed",
+            "The password for your Kaitiaki account was changed."),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No notice is written for this kind."),
+    };
+}
