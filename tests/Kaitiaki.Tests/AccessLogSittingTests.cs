@@ -108,14 +108,10 @@ public sealed class AccessLogSittingTests
 }
 
 [Trait("Category", "Integration")]
-public sealed class AccessLogPageTests : IAsyncLifetime
+public sealed class AccessLogPageTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
     private const string ClinicianName = "Staff Clinician"; // TestPortal.CreateStaffAsync names staff after their role
-    private TestPortal _portal = null!;
-
-    public async Task InitializeAsync() => _portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private readonly TestPortal _portal = shared.Portal;
 
     [Fact]
     public async Task Twelve_views_in_one_visit_read_as_one_line_and_a_clinicians_view_between_them_stands_out()
@@ -123,9 +119,9 @@ public sealed class AccessLogPageTests : IAsyncLifetime
         var practice = await _portal.CreatePracticeAsync();
         var patient = await _portal.CreatePatientAsync(practice);
         var clinician = await _portal.CreateStaffAsync(practice, StaffRole.Clinician);
-        var client = await _portal.SignInApiAsync(patient);
+        var client = await _portal.SignInWebAsync(patient);
         await ViewDetailsAsync(client, 6);
-        var staffClient = await _portal.SignInApiAsync(clinician);
+        var staffClient = await _portal.SignInWebAsync(clinician);
         Assert.Equal(HttpStatusCode.OK, (await staffClient.GetAsync($"/practice/patients/{patient.PatientId}/documents")).StatusCode);
         await ViewDetailsAsync(client, 6);
 
@@ -147,9 +143,9 @@ public sealed class AccessLogPageTests : IAsyncLifetime
     public async Task Twelve_views_in_one_session_are_one_entry_and_another_session_is_another()
     {
         var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
-        var laptop = await _portal.SignInApiAsync(patient);
+        var laptop = await _portal.SignInWebAsync(patient);
         await ViewDetailsAsync(laptop, 12);
-        var phone = await _portal.SignInApiAsync(patient);
+        var phone = await _portal.SignInWebAsync(patient);
         await ViewDetailsAsync(phone, 3);
 
         var (entries, _) = await SittingsAsync(patient);
@@ -165,10 +161,10 @@ public sealed class AccessLogPageTests : IAsyncLifetime
     public async Task The_api_still_returns_one_entry_per_event()
     {
         var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
-        var client = await _portal.SignInApiAsync(patient);
+        var client = await _portal.SignInWebAsync(patient);
         await ViewDetailsAsync(client, 4);
 
-        var entries = await client.GetFromJsonAsync<List<System.Text.Json.JsonElement>>("/api/v1/me/access-log");
+        var entries = await (await _portal.SignInApiAsync(patient)).GetFromJsonAsync<List<System.Text.Json.JsonElement>>("/api/v1/me/access-log");
 
         Assert.Equal(4, entries!.Count(e => e.GetProperty("what").GetString() == "looked at your details"));
     }

@@ -19,6 +19,9 @@ internal sealed class PasskeyService(
     KaitiakiOptions options,
     ILogger<PasskeyService> logger)
 {
+    /// <summary>What a passkey button says when it is pressed in a browser with JavaScript off.</summary>
+    public const string NeedsJavaScript = "Passkeys need JavaScript turned on in your browser.";
+
     private const string StateCookie = "kaitiaki-passkey";
     private static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(5);
 

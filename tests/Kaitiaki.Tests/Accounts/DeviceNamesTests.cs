@@ -49,22 +49,18 @@ public sealed class DeviceNamesTests
 }
 
 [Trait("Category", "Integration")]
-public sealed class SecurityPageDeviceTests : IAsyncLifetime
+public sealed class SecurityPageDeviceTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
-    private TestPortal _portal = null!;
-
-    public async Task InitializeAsync() => _portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private readonly TestPortal _portal = shared.Portal;
 
     [Fact]
     public async Task Security_page_names_the_browser_and_system_and_never_shows_a_loopback_address()
     {
         var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
-        var token = await NewSessionAsync(patient, "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:135.0) Gecko/20100101 Firefox/135.0", "::1");
+        await NewSessionAsync(patient, "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:135.0) Gecko/20100101 Firefox/135.0", "::1");
         await NewSessionAsync(patient, "", "192.168.1.20");
 
-        var page = await _portal.BearerClient(token).GetAsync("/account/security");
+        var page = await (await _portal.SignInWebAsync(patient)).GetAsync("/account/security");
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync();

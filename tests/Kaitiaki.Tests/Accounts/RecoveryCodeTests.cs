@@ -8,20 +8,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kaitiaki.Tests.Accounts;
 
 [Trait("Category", "Integration")]
-public sealed class RecoveryCodeTests : IAsyncLifetime
+public sealed class RecoveryCodeTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
+    private const string Password = "kumara harbour lighthouse";
     private static readonly DateOnly DateOfBirth = new(1975, 3, 14);
     private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web);
-    private TestPortal _portal = null!;
-
-    public async Task InitializeAsync() => _portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private readonly TestPortal _portal = shared.Portal;
 
     [Fact]
     public async Task A_newly_activated_account_has_ten_unused_recovery_codes()
     {
-        var activated = await ActivateInvitedPatientAsync();
+        var (activated, _) = await ActivateInvitedPatientAsync();
 
         var unused = await _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().RecoveryCodes
             .CountAsync(c => c.AccountId == activated.Account.Id && c.UsedAt == null));
@@ -32,11 +29,11 @@ public sealed class RecoveryCodeTests : IAsyncLifetime
     [Fact]
     public async Task Security_page_counts_the_recovery_codes_an_activated_account_holds()
     {
-        var activated = await ActivateInvitedPatientAsync();
+        var (_, user) = await ActivateInvitedPatientAsync();
 
-        var html = await SecurityPageAsync(activated.Account.Id);
+        var html = await SecurityPageAsync(user);
 
-        Assert.Contains("Recovery codes: <strong>10 left</strong>", html);
+        Assert.Contains("<strong>10 left</strong>", html);
         Assert.Contains("Make new recovery codes", html);
     }
 
@@ -45,9 +42,9 @@ public sealed class RecoveryCodeTests : IAsyncLifetime
     {
         var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
 
-        var html = await SecurityPageAsync(patient.AccountId);
+        var html = await SecurityPageAsync(patient);
 
-        Assert.Contains("Recovery codes: <strong>none</strong>", html);
+        Assert.Contains("<strong>none</strong>", html);
         Assert.Contains("You don&#x27;t have any recovery codes.", html);
         Assert.Contains(">Make recovery codes</button>", html);
     }
@@ -71,16 +68,10 @@ public sealed class RecoveryCodeTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.OK, (await portal.PostMfaAsync(login, "recovery", patient.RecoveryCodes[0])).StatusCode);
     }
 
-    private Task<string> SecurityPageAsync(Guid accountId) =>
-        _portal.WithScopeAsync(async sp =>
-        {
-            var account = await sp.GetRequiredService<KaitiakiDb>().Users.SingleAsync(a => a.Id == accountId);
-            var (_, token) = await sp.GetRequiredService<SessionStore>().CreateAsync(
-                account, SessionKind.ApiToken, "test", null, "totp", CancellationToken.None);
-            return await _portal.BearerClient(token!).GetStringAsync("/account/security");
-        });
+    private async Task<string> SecurityPageAsync(TestUser user) =>
+        await (await _portal.SignInWebAsync(user)).GetStringAsync("/account/security");
 
-    private Task<InvitationService.Activated> ActivateInvitedPatientAsync() =>
+    private Task<(InvitationService.Activated Activated, TestUser User)> ActivateInvitedPatientAsync() =>
         _portal.WithScopeAsync(async sp =>
         {
             var email = $"invited-{Guid.NewGuid():N}@example.nz";
@@ -91,8 +82,10 @@ public sealed class RecoveryCodeTests : IAsyncLifetime
             var invitations = sp.GetRequiredService<InvitationService>();
             var (invitation, problem) = await invitations.VerifyAsync(email, registration.ActivationCode, DateOfBirth, CancellationToken.None);
             Assert.Equal(ActivationProblem.None, problem);
-            Assert.Empty(await invitations.ChoosePasswordAsync(invitation!, "kumara harbour lighthouse", useEmailCodes: false, CancellationToken.None));
-            var totp = Totp.Code(invitation!.PendingTotpSecret!, Totp.StepAt(_portal.Clock.GetUtcNow()));
-            return Assert.IsType<InvitationService.Activated>(await invitations.CompleteAsync(invitation, totp, CancellationToken.None));
+            Assert.Empty(await invitations.ChoosePasswordAsync(invitation!, Password, useEmailCodes: false, CancellationToken.None));
+            var seed = sp.GetRequiredService<TotpSeeds>().Reveal(invitation!.PendingTotpSecret!, invitation.Id);
+            var totp = Totp.Code(seed, Totp.StepAt(_portal.Clock.GetUtcNow()));
+            var activated = Assert.IsType<InvitationService.Activated>(await invitations.CompleteAsync(invitation, totp, CancellationToken.None));
+            return (activated, new TestUser(activated.Account.Id, email, Password, seed, activated.Account.PatientId, Roles.Patient));
         });
 }

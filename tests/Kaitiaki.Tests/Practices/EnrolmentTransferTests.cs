@@ -8,16 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Kaitiaki.Tests.Practices;
 
-/// <summary>One portal for the class: every test makes its own practices and people.</summary>
-public sealed class SharedPortal : IAsyncLifetime
-{
-    internal TestPortal Portal { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await Portal.DisposeAsync();
-}
-
 /// <summary>
 /// An NHI and a date of birth identify a patient; they never enrol one. A practice that enters a registered patient's
 /// details gets a pending request, and reads nothing until the patient agrees.

@@ -34,7 +34,7 @@ internal static partial class WebForms
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex Token();
 
-    [GeneratedRegex("<div class=\"error-summary\"[^>]*>(.*?)</div>", RegexOptions.Singleline)]
+    [GeneratedRegex("<div class=\"govuk-error-summary\"[^>]*>(.*?)</ul>", RegexOptions.Singleline)]
     private static partial Regex ErrorSummary();
 
     [GeneratedRegex("<[^>]+>")]

@@ -49,6 +49,12 @@ internal sealed class LoginModel(SignInService signIn, PasskeyService passkeys, 
 
     public async Task<IActionResult> OnPostPasskeyAsync(string? credential, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(credential))
+        {
+            // The button was pressed with JavaScript off: nothing was tried, so nothing failed.
+            Error = PasskeyService.NeedsJavaScript + " You can sign in with your password and code instead.";
+            return Page();
+        }
         var account = await passkeys.CompleteSignInAsync(credential, HttpContext, cancellationToken);
         if (account is null)
         {

@@ -123,7 +123,9 @@ internal sealed class SecurityModel(
     public async Task<IActionResult> OnPostAddPasskeyAsync(string? credential, string? name, CancellationToken cancellationToken)
     {
         var account = await CurrentAccountAsync(cancellationToken);
-        var problem = await passkeys.CompleteRegistrationAsync(account, credential, name, HttpContext);
+        var problem = string.IsNullOrEmpty(credential)
+            ? PasskeyService.NeedsJavaScript
+            : await passkeys.CompleteRegistrationAsync(account, credential, name, HttpContext);
         if (problem is null)
         {
             await notices.SendAsync(account, SecurityNoticeKind.PasskeyAdded, cancellationToken);

@@ -62,7 +62,7 @@ internal sealed class PatientDocumentsModel(KaitiakiDb db, DocumentService docum
         }
         else if (check == PasswordCheck.Paused)
         {
-            Error = PasswordConfirmation.PausedMessage + " The document was not deleted.";
+            Problem = new(PasswordConfirmation.PausedMessage + " The document was not deleted.");
         }
         else
         {
