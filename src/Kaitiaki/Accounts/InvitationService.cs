@@ -2,6 +2,7 @@ using Kaitiaki.Audit;
 using Kaitiaki.Notifications;
 using Kaitiaki.Practices;
 using Kaitiaki.Storage;
+using Kaitiaki.Web;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -53,8 +54,10 @@ internal sealed class InvitationService(
             InvitedByAccountId = invitedBy,
         }, cancellationToken);
 
-    public async Task<Created> InviteStaffAsync(string emailAddress, string name, Guid practiceId, StaffRole role, Guid? invitedBy, CancellationToken cancellationToken) =>
-        await CreateAsync(new Invitation
+    public async Task<Created> InviteStaffAsync(string emailAddress, string name, Guid practiceId, StaffRole role, Guid? invitedBy, CancellationToken cancellationToken)
+    {
+        RequirePlain(emailAddress, name);
+        return await CreateAsync(new Invitation
         {
             Kind = InvitationKind.Staff,
             Email = emailAddress.Trim(),
@@ -64,9 +67,12 @@ internal sealed class InvitationService(
             CodeHash = [],
             InvitedByAccountId = invitedBy,
         }, cancellationToken);
+    }
 
-    public async Task<Created> InviteOperatorAsync(string emailAddress, string name, OperatorRole role, CancellationToken cancellationToken) =>
-        await CreateAsync(new Invitation
+    public async Task<Created> InviteOperatorAsync(string emailAddress, string name, OperatorRole role, CancellationToken cancellationToken)
+    {
+        RequirePlain(emailAddress, name);
+        return await CreateAsync(new Invitation
         {
             Kind = InvitationKind.Operator,
             Email = emailAddress.Trim(),
@@ -74,6 +80,20 @@ internal sealed class InvitationService(
             OperatorRole = role,
             CodeHash = [],
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Refuses a name or address with a line break, control, direction or invisible character in it (see
+    /// <see cref="PlainText"/>): whoever invites typed it and can correct it, and others will see the name as this person's.
+    /// Patients' names are checked when they are registered.
+    /// </summary>
+    private static void RequirePlain(string emailAddress, string name)
+    {
+        if ((PlainText.Problem(name, "The name") ?? PlainText.Problem(emailAddress, "The e-mail address")) is { } problem)
+        {
+            throw new InvitationException(problem);
+        }
+    }
 
     private async Task<Created> CreateAsync(Invitation invitation, CancellationToken cancellationToken)
     {
