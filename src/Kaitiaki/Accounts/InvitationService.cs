@@ -2,6 +2,7 @@ using Kaitiaki.Audit;
 using Kaitiaki.Notifications;
 using Kaitiaki.Practices;
 using Kaitiaki.Storage;
+using Kaitiaki.Web;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -53,8 +54,10 @@ internal sealed class InvitationService(
             InvitedByAccountId = invitedBy,
         }, cancellationToken);
 
-    public async Task<Created> InviteStaffAsync(string emailAddress, string name, Guid practiceId, StaffRole role, Guid? invitedBy, CancellationToken cancellationToken) =>
-        await CreateAsync(new Invitation
+    public async Task<Created> InviteStaffAsync(string emailAddress, string name, Guid practiceId, StaffRole role, Guid? invitedBy, CancellationToken cancellationToken)
+    {
+        RequirePlain(emailAddress, name);
+        return await CreateAsync(new Invitation
         {
             Kind = InvitationKind.Staff,
             Email = emailAddress.Trim(),
@@ -64,9 +67,12 @@ internal sealed class InvitationService(
             CodeHash = [],
             InvitedByAccountId = invitedBy,
         }, cancellationToken);
+    }
 
-    public async Task<Created> InviteOperatorAsync(string emailAddress, string name, OperatorRole role, CancellationToken cancellationToken) =>
-        await CreateAsync(new Invitation
+    public async Task<Created> InviteOperatorAsync(string emailAddress, string name, OperatorRole role, CancellationToken cancellationToken)
+    {
+        RequirePlain(emailAddress, name);
+        return await CreateAsync(new Invitation
         {
             Kind = InvitationKind.Operator,
             Email = emailAddress.Trim(),
@@ -74,6 +80,20 @@ internal sealed class InvitationService(
             OperatorRole = role,
             CodeHash = [],
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Refuses a name or address with a line break, control, direction or invisible character in it (see
+    /// <see cref="PlainText"/>): whoever invites typed it and can correct it, and others will see the name as this person's.
+    /// Patients' names are checked when they are registered.
+    /// </summary>
+    private static void RequirePlain(string emailAddress, string name)
+    {
+        if ((PlainText.Problem(name, "The name") ?? PlainText.Problem(emailAddress, "The e-mail address")) is { } problem)
+        {
+            throw new InvitationException(problem);
+        }
+    }
 
     private async Task<Created> CreateAsync(Invitation invitation, CancellationToken cancellationToken)
     {
@@ -97,15 +117,20 @@ internal sealed class InvitationService(
             resourceType: "Invitation", resourceId: invitation.Id, detail: invitation.Kind.ToString());
         await db.SaveChangesAsync(cancellationToken);
 
-        await email.SendAsync(invitation.Email, "You're invited to Kaitiaki",
-            $"Kia ora {invitation.DisplayName},\n\nYou have been invited to Kaitiaki. To set up your account, open the Kaitiaki " +
-            $"portal yourself (type the address your practice gave you; do not follow links in e-mails), choose \"Activate my account\", " +
-            $"and enter this activation code:\n\n    {code}\n\nThe code works once and expires on {invitation.ExpiresAt:d MMMM yyyy}." +
-            (invitation.Kind == InvitationKind.Patient ? " You will also be asked for your date of birth." : "") +
-            "\n\nKaitiaki",
-            cancellationToken);
+        await email.SendAsync(invitation.Email, "You're invited to Kaitiaki", InvitationText(invitation, code), cancellationToken);
         return new Created(invitation, code);
     }
+
+    /// <summary>
+    /// The invitation e-mail. It names only what is really on the pages: the home page's "Activate your account" link
+    /// (not its "Sign in" button, which needs a password the person does not have yet) and the activation page's fields.
+    /// </summary>
+    private static string InvitationText(Invitation invitation, string code) =>
+        $"Kia ora {invitation.DisplayName},\n\nYou have been invited to Kaitiaki. To set up your account, open the Kaitiaki portal " +
+        "yourself: type the address you were given, and do not follow links in e-mails. On the home page, choose " +
+        "\"Activate your account\" (not \"Sign in\": you will choose your password while activating). Then enter your e-mail address" +
+        (invitation.Kind == InvitationKind.Patient ? ", this activation code and your date of birth:" : " and this activation code:") +
+        $"\n\n    {code}\n\nThe code works once and expires on {invitation.ExpiresAt:d MMMM yyyy}.\n\nKaitiaki";
 
     /// <summary>Step 1: the e-mail address, the code and, for patients, the date of birth.</summary>
     public async Task<(Invitation? Invitation, ActivationProblem Problem)> VerifyAsync(

@@ -1,5 +1,6 @@
 using Kaitiaki.Audit;
 using Kaitiaki.Storage;
+using Kaitiaki.Web;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 
@@ -40,6 +41,11 @@ internal sealed class PasskeyService(
     public async Task<string?> CompleteRegistrationAsync(Account account, string? credentialJson, string? name, HttpContext http)
     {
         var state = ReadState(http, "attestation");
+        // Before the device's answer is checked, so that nothing is added; the person chose the name and can change it.
+        if (PlainText.Problem(name, "The passkey's name") is { } problem)
+        {
+            return problem + " The passkey wasn't added.";
+        }
         if (string.IsNullOrEmpty(credentialJson) || state is null)
         {
             return "Adding the passkey didn't finish. Please try again.";

@@ -43,12 +43,14 @@ internal static class DemoWorld
     {
         var upload = sp.GetRequiredService<DocumentUpload>();
         var db = sp.GetRequiredService<KaitiakiDb>();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        // The portal's clock, as the uploads use for the day each document was added, so no date of service is after it.
+        var today = DateOnly.FromDateTime(sp.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
         for (var i = 0; i < patients.Count; i++)
         {
             var (patient, practice) = patients[i];
             var practiceId = await sp.GetRequiredService<PatientAccess>().CurrentPracticeAsync(patient.Id, cancellationToken);
             var clinician = staff.First(s => s.Practice.Id == practiceId && s.Role == StaffRole.Clinician).Account;
+            // At least 20 days ago, so the clinic letter two weeks later is still in the past.
             var seen = today.AddDays(-(20 + i * 11));
             var summary = DemoFiles.Pdf("Discharge summary", [
                 "Te Whatu Ora - Whangarei Hospital (synthetic demo document)",
@@ -72,7 +74,7 @@ internal static class DemoWorld
                     "",
                     "Synthetic demo letter: no real person is described.",
                 ]);
-                await UploadAsync(upload, clinician.Id, patient.Id, practiceId, "Respiratory clinic letter", "clinical-letter", seen.AddDays(30), "Respiratory clinic", letter, "application/pdf", "clinic-letter.pdf", cancellationToken);
+                await UploadAsync(upload, clinician.Id, patient.Id, practiceId, "Respiratory clinic letter", "clinical-letter", seen.AddDays(14), "Respiratory clinic", letter, "application/pdf", "clinic-letter.pdf", cancellationToken);
             }
             if (i % 5 == 0 && accounts.FirstOrDefault(a => a.PatientId == patient.Id) is { } own)
             {
@@ -109,7 +111,7 @@ internal static class DemoWorld
         var options = sp.GetRequiredService<KaitiakiOptions>();
         var audit = sp.GetRequiredService<AuditTrail>();
         var seeds = sp.GetRequiredService<TotpSeeds>();
-        var now = DateTime.UtcNow;
+        var now = sp.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(now);
         var accounts = new List<(Account Account, DemoAccount Entry)>();
 

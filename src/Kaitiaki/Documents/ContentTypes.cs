@@ -66,13 +66,17 @@ internal static class ContentTypes
         return false;
     }
 
-    /// <summary>A file name safe to show and to offer in Content-Disposition. It is never used as a path.</summary>
+    /// <summary>
+    /// A file name safe to show and to offer in Content-Disposition. It is never used as a path. The name comes from the
+    /// person's device and they did not type it here, so hidden characters are stripped (<see cref="Web.PlainText.Strip"/>,
+    /// which also puts it in normal form C) rather than the upload refused; then only letters, digits and a few marks stay.
+    /// </summary>
     public static string CleanFileName(string? name, string contentType)
     {
         var bare = (name ?? "").Replace('\\', '/');
         bare = bare[(bare.LastIndexOf('/') + 1)..];
         var kept = new StringBuilder();
-        foreach (var c in bare.Normalize(NormalizationForm.FormC))
+        foreach (var c in Web.PlainText.Strip(bare))
         {
             if (char.IsLetterOrDigit(c) || c is ' ' or '.' or '-' or '_' or '(' or ')')
             {

@@ -1,6 +1,7 @@
 using Kaitiaki.Audit;
 using Kaitiaki.Documents.Encryption;
 using Kaitiaki.Storage;
+using Kaitiaki.Web;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Documents;
@@ -36,6 +37,15 @@ internal sealed class DocumentUpload(
         if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > 200)
         {
             throw Refuse(UploadRefusal.NoTitle);
+        }
+        // Refused rather than cleaned: the person typed these and can correct them, and a quietly changed title is a surprise.
+        if (PlainText.Find(request.Title) is var titleProblem and not HiddenCharacter.None)
+        {
+            throw UploadRefusals.HiddenCharacterIn(UploadRefusal.TitleHiddenCharacter, titleProblem);
+        }
+        if (PlainText.Find(request.Author) is var authorProblem and not HiddenCharacter.None)
+        {
+            throw UploadRefusals.HiddenCharacterIn(UploadRefusal.AuthorHiddenCharacter, authorProblem);
         }
         var categories = right == UploadRight.AsPatient ? DocumentCategories.Patient : DocumentCategories.Practice;
         if (request.Category is null || !categories.Contains(request.Category))

@@ -18,6 +18,12 @@ internal enum UploadRefusal
     Incomplete,
     KeysUnavailable,
     PageExpired,
+
+    /// <summary>The title holds a line break, control, direction or invisible character (see <see cref="Web.PlainText"/>).</summary>
+    TitleHiddenCharacter,
+
+    /// <summary>The author holds a line break, control, direction or invisible character.</summary>
+    AuthorHiddenCharacter,
 }
 
 /// <summary>Why an upload was refused, in words for the person, plus the status it answers with.</summary>
@@ -47,8 +53,19 @@ internal static class UploadRefusals
         UploadRefusal.Incomplete => "The upload was cut off before it finished, so nothing was saved. Please try again.",
         UploadRefusal.KeysUnavailable => "Documents can't be added right now because the encryption key isn't available. Nothing was saved; please try again later.",
         UploadRefusal.PageExpired => "The page's security token has expired. Reload the page and try again.",
+        UploadRefusal.TitleHiddenCharacter => HiddenCharacterMessage("title"),
+        UploadRefusal.AuthorHiddenCharacter => HiddenCharacterMessage("author"),
         _ => "The upload couldn't be read. Nothing was saved; please try again.",
     };
+
+    // The plain form is sent back with the reason only, so its words cover every kind; the API names the kind.
+    private static string HiddenCharacterMessage(string field) =>
+        $"The {field} has a hidden character in it, such as a line break or a mark that changes the direction of the text. " +
+        $"Please type the {field} again. Nothing was saved.";
+
+    /// <summary>The refusal for a title or author that holds a character <see cref="Web.PlainText"/> refuses, naming what it is.</summary>
+    public static UploadRejectedException HiddenCharacterIn(UploadRefusal reason, Web.HiddenCharacter kind) =>
+        new(reason, Web.PlainText.Describe(kind, reason == UploadRefusal.TitleHiddenCharacter ? "The title" : "The author") + " Nothing was saved.");
 
     public static UploadRejectedException Refuse(UploadRefusal reason, long maxUploadBytes, int status = StatusCodes.Status400BadRequest) =>
         new(reason, Describe(reason, maxUploadBytes), status);
@@ -56,7 +73,7 @@ internal static class UploadRefusals
     /// <summary>The form field that a refusal is about, for the page's error summary to link to.</summary>
     public static string Field(UploadRefusal reason) => reason switch
     {
-        UploadRefusal.NoTitle => "title",
+        UploadRefusal.NoTitle or UploadRefusal.TitleHiddenCharacter => "title",
         UploadRefusal.NoCategory => "category",
         _ => "file",
     };

@@ -3,6 +3,7 @@ using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
 using Kaitiaki.Notifications;
 using Kaitiaki.Storage;
+using Kaitiaki.Web;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Practices;
@@ -49,11 +50,13 @@ internal sealed class PracticeService(
     public async Task<Practice> CreatePracticeAsync(string name, string hpiFacilityId, string privacyContactName, string privacyContactEmail, CancellationToken cancellationToken)
     {
         Require("name", name, "Enter the practice's name.");
+        RequirePlain("name", name, "The practice's name");
         if (HpiFacilityId.Validate(hpiFacilityId) is { } problem)
         {
             throw new ValidationFailedException("hpiFacilityId", problem);
         }
         Require("privacyContactName", privacyContactName, "Enter the name of the practice's privacy contact.");
+        RequirePlain("privacyContactName", privacyContactName, "The privacy contact's name");
         RequireEmail("privacyContactEmail", privacyContactEmail);
         var id = hpiFacilityId.Trim().ToUpperInvariant();
         if (await db.Practices.AnyAsync(p => p.HpiFacilityId == id, cancellationToken))
@@ -97,6 +100,9 @@ internal sealed class PracticeService(
         }
         Require("givenName", input.GivenName, "Enter the patient's given name.");
         Require("familyName", input.FamilyName, "Enter the patient's family name.");
+        // Refused, not cleaned: staff typed the names and can correct them, and a name must read as what it is.
+        RequirePlain("givenName", input.GivenName, "The given name");
+        RequirePlain("familyName", input.FamilyName, "The family name");
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         if (input.DateOfBirth is not { } dob || dob > today || dob < today.AddYears(-130))
         {
@@ -107,6 +113,7 @@ internal sealed class PracticeService(
         {
             throw new ValidationFailedException("mobile", "Enter a mobile number, or choose another way to be contacted.");
         }
+        RequirePlain("mobile", input.Mobile, "The mobile number");
 
         var nhi = Nhi.Normalise(input.Nhi!);
         // Checked for every NHI, so that this refusal cannot tell a new NHI from a registered one.
@@ -241,8 +248,17 @@ internal sealed class PracticeService(
         }
     }
 
+    private static void RequirePlain(string field, string? value, string what)
+    {
+        if (PlainText.Problem(value, what) is { } problem)
+        {
+            throw new ValidationFailedException(field, problem);
+        }
+    }
+
     private static void RequireEmail(string field, string? value)
     {
+        RequirePlain(field, value, "The e-mail address");
         if (string.IsNullOrWhiteSpace(value) || !MailAddress.TryCreate(value.Trim(), out var parsed) || parsed.Address != value.Trim())
         {
             throw new ValidationFailedException(field, "Enter a valid e-mail address, like name@example.co.nz.");
