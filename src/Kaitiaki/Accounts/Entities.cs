@@ -76,11 +76,24 @@ internal sealed class AccountSession
     public string? RevokedReason { get; set; }
 }
 
-/// <summary>The half-way state between a right password and a right second factor.</summary>
+/// <summary>What a challenge's second factor unlocks. The numbers are stored: add, never renumber.</summary>
+internal enum ChallengePurpose
+{
+    /// <summary>A right password was typed at sign-in; a right second factor makes a session.</summary>
+    SignIn = 1,
+
+    /// <summary>An e-mailed code for changing the password inside a session: never a way to sign in.</summary>
+    PasswordChange = 2,
+}
+
+/// <summary>The half-way state before a right second factor: after a right password at sign-in, or inside a session.</summary>
 internal sealed class MfaChallenge
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid AccountId { get; set; }
+
+    /// <summary>Only <see cref="ChallengePurpose.SignIn"/> challenges can become a session.</summary>
+    public ChallengePurpose Purpose { get; set; } = ChallengePurpose.SignIn;
     public DateTime CreatedAt { get; set; }
     public DateTime ExpiresAt { get; set; }
     public byte[]? EmailCodeHash { get; set; }
