@@ -68,6 +68,7 @@ internal static class AccountsSetup
         services.AddScoped<AccessFailures>();
         services.AddScoped<PasswordConfirmation>();
         services.AddScoped<PasswordChanges>();
+        services.AddScoped<PasswordRecoveries>();
         services.AddScoped<TotpSeeds>();
         services.AddHostedService<TotpSeedSealing>();
         services.AddScoped<SecurityNotices>();

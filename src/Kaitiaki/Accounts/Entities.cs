@@ -101,6 +101,32 @@ internal sealed class MfaChallenge
     public DateTime? CompletedAt { get; set; }
 }
 
+/// <summary>
+/// A forgotten-password recovery in progress: the e-mailed code (kept only as its hash), and how far the person has got.
+/// A request for an address with no account makes one too, with no account and a code nobody is sent, so every step
+/// answers alike whether or not the address has an account.
+/// </summary>
+internal sealed class PasswordRecovery
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    /// <summary>Null when the address typed has no account.</summary>
+    public Guid? AccountId { get; set; }
+
+    public required byte[] CodeHash { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+
+    /// <summary>Tries at the code so far; each is counted before it is checked.</summary>
+    public int CodeAttempts { get; set; }
+
+    public DateTime? CodeConfirmedAt { get; set; }
+    public DateTime? SecondFactorConfirmedAt { get; set; }
+
+    /// <summary>Set when the password was reset, a newer request replaced this one, or the code was typed wrongly too often.</summary>
+    public DateTime? EndedAt { get; set; }
+}
+
 internal sealed class RecoveryCode
 {
     public Guid Id { get; set; } = Guid.NewGuid();

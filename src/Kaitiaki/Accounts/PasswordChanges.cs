@@ -27,7 +27,7 @@ internal sealed class PasswordChanges(
 
     /// <summary>
     /// Replaces the password and, in the same transaction, ends every session but <paramref name="keepSessionId"/>,
-    /// and half-finished sign-ins (a challenge opened with the old password). False when the
+    /// half-finished sign-ins (a challenge opened with the old password) and recoveries in progress. False when the
     /// account was changed by another request at the same moment: then nothing was changed.
     /// </summary>
     /// <param name="how">For the audit trail, no personal data: "password page", "recovery".</param>
@@ -46,6 +46,8 @@ internal sealed class PasswordChanges(
         account.LockoutEnd = null;
         var open = await db.MfaChallenges.Where(c => c.AccountId == account.Id && c.CompletedAt == null && c.ExpiresAt > now).ToListAsync(cancellationToken);
         open.ForEach(c => c.ExpiresAt = now);
+        var recoveries = await db.PasswordRecoveries.Where(r => r.AccountId == account.Id && r.EndedAt == null).ToListAsync(cancellationToken);
+        recoveries.ForEach(r => r.EndedAt = now);
         audit.Record(AuditAction.PasswordChanged, detail: how, actorAccountId: account.Id);
         await db.SaveChangesAsync(cancellationToken);
         await sessions.RevokeAllAsync(account.Id, "password changed", cancellationToken, except: keepSessionId);

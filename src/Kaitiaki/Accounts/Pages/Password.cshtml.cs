@@ -50,8 +50,10 @@ internal sealed class PasswordModel(
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var account = await CurrentAccountAsync(cancellationToken);
+        // As posted: loading the page picks a method for the radios, and must not swap in one the person did not choose.
+        var method = Method ?? "";
         await LoadAsync(account, cancellationToken);
-        Problem = await ProblemAsync(account, cancellationToken);
+        Problem = await ProblemAsync(account, method, cancellationToken);
         if (Problem is not null)
         {
             return Page();
@@ -66,9 +68,8 @@ internal sealed class PasswordModel(
         return Page();
     }
 
-    private async Task<Problem?> ProblemAsync(Account account, CancellationToken cancellationToken)
+    private async Task<Problem?> ProblemAsync(Account account, string method, CancellationToken cancellationToken)
     {
-        var method = Methods.Contains(Method ?? "") ? Method! : Methods.FirstOrDefault();
         if (string.IsNullOrEmpty(CurrentPassword))
         {
             return new Problem("Enter your current password.", "current-password");
@@ -89,8 +90,12 @@ internal sealed class PasswordModel(
         {
             return new Problem("Please choose a different new password. " + string.Join(" ", rules), "new-password");
         }
+        if (!Methods.Contains(method))
+        {
+            return new Problem("Please choose one of the ways shown to confirm it's you.", "code");
+        }
         var challenge = method == SignInService.MethodEmail ? await signIn.PasswordChangeChallengeAsync(account.Id, cancellationToken) : null;
-        if (method is null || (method == SignInService.MethodEmail && challenge is null))
+        if (method == SignInService.MethodEmail && challenge is null)
         {
             return new Problem("Please choose \"E-mail me a code\" first, then type the code from that e-mail.", "code");
         }
