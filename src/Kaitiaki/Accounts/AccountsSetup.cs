@@ -67,6 +67,8 @@ internal static class AccountsSetup
         services.AddScoped<SignInService>();
         services.AddScoped<AccessFailures>();
         services.AddScoped<PasswordConfirmation>();
+        services.AddScoped<PasswordChanges>();
+        services.AddScoped<PasswordRecoveries>();
         services.AddScoped<TotpSeeds>();
         services.AddHostedService<TotpSeedSealing>();
         services.AddScoped<SecurityNotices>();

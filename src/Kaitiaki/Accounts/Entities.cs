@@ -76,16 +76,55 @@ internal sealed class AccountSession
     public string? RevokedReason { get; set; }
 }
 
-/// <summary>The half-way state between a right password and a right second factor.</summary>
+/// <summary>What a challenge's second factor unlocks. The numbers are stored: add, never renumber.</summary>
+internal enum ChallengePurpose
+{
+    /// <summary>A right password was typed at sign-in; a right second factor makes a session.</summary>
+    SignIn = 1,
+
+    /// <summary>An e-mailed code for changing the password inside a session: never a way to sign in.</summary>
+    PasswordChange = 2,
+}
+
+/// <summary>The half-way state before a right second factor: after a right password at sign-in, or inside a session.</summary>
 internal sealed class MfaChallenge
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public Guid AccountId { get; set; }
+
+    /// <summary>Only <see cref="ChallengePurpose.SignIn"/> challenges can become a session.</summary>
+    public ChallengePurpose Purpose { get; set; } = ChallengePurpose.SignIn;
     public DateTime CreatedAt { get; set; }
     public DateTime ExpiresAt { get; set; }
     public byte[]? EmailCodeHash { get; set; }
     public DateTime? EmailCodeSentAt { get; set; }
     public DateTime? CompletedAt { get; set; }
+}
+
+/// <summary>
+/// A forgotten-password recovery in progress: the e-mailed code (kept only as its hash), and how far the person has got.
+/// A request for an address with no account makes one too, with no account and a code nobody is sent, so every step
+/// answers alike whether or not the address has an account.
+/// </summary>
+internal sealed class PasswordRecovery
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    /// <summary>Null when the address typed has no account.</summary>
+    public Guid? AccountId { get; set; }
+
+    public required byte[] CodeHash { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+
+    /// <summary>Tries at the code so far; each is counted before it is checked.</summary>
+    public int CodeAttempts { get; set; }
+
+    public DateTime? CodeConfirmedAt { get; set; }
+    public DateTime? SecondFactorConfirmedAt { get; set; }
+
+    /// <summary>Set when the password was reset, a newer request replaced this one, or the code was typed wrongly too often.</summary>
+    public DateTime? EndedAt { get; set; }
 }
 
 internal sealed class RecoveryCode

@@ -36,6 +36,11 @@ internal sealed class RecoveryCodeConfiguration : IEntityTypeConfiguration<Recov
     public void Configure(EntityTypeBuilder<RecoveryCode> builder) => builder.HasIndex(x => x.AccountId);
 }
 
+internal sealed class PasswordRecoveryConfiguration : IEntityTypeConfiguration<PasswordRecovery>
+{
+    public void Configure(EntityTypeBuilder<PasswordRecovery> builder) => builder.HasIndex(x => new { x.AccountId, x.CreatedAt });
+}
+
 internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitation>
 {
     public void Configure(EntityTypeBuilder<Invitation> builder)

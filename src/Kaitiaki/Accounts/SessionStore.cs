@@ -71,17 +71,17 @@ internal sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOpti
         return true;
     }
 
-    /// <summary>Signs the account out everywhere, including the session that asked.</summary>
-    public async Task<int> RevokeAllAsync(Guid accountId, string reason, CancellationToken cancellationToken)
+    /// <summary>Signs the account out everywhere, including the session that asked unless it is <paramref name="except"/>.</summary>
+    public async Task<int> RevokeAllAsync(Guid accountId, string reason, CancellationToken cancellationToken, Guid? except = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var live = await db.Sessions.Where(s => s.AccountId == accountId && s.RevokedAt == null).ToListAsync(cancellationToken);
+        var live = await db.Sessions.Where(s => s.AccountId == accountId && s.RevokedAt == null && s.Id != except).ToListAsync(cancellationToken);
         foreach (var session in live)
         {
             session.RevokedAt = now;
             session.RevokedReason = reason;
         }
-        audit.Record(AuditAction.SessionsRevokedEverywhere, detail: $"{live.Count} sessions; {reason}", actorAccountId: accountId);
+        audit.Record(AuditAction.SessionsRevokedEverywhere, detail: except is null ? $"{live.Count} sessions; {reason}" : $"{live.Count} other sessions; {reason}", actorAccountId: accountId);
         await db.SaveChangesAsync(cancellationToken);
         return live.Count;
     }

@@ -28,6 +28,15 @@ internal enum MfaStatus
     MethodUnavailable,
 }
 
+internal enum FactorCheck
+{
+    Accepted,
+    Wrong,
+
+    /// <summary>The account has no such method (or, for e-mailed codes, no code was asked for): nothing to count.</summary>
+    Unavailable,
+}
+
 internal sealed record MfaResult(MfaStatus Status, Account? Account = null, AccountSession? Session = null, string? Token = null);
 
 /// <summary>
@@ -115,7 +124,7 @@ internal sealed class SignInService(
     /// <summary>E-mails a fresh six-digit code for the challenge. False when the challenge is not live or the account has no e-mail codes.</summary>
     public async Task<bool> SendEmailCodeAsync(Guid challengeId, CancellationToken cancellationToken)
     {
-        var (challenge, account) = await LiveChallengeAsync(challengeId, cancellationToken);
+        var (challenge, account) = await LiveChallengeAsync(challengeId, cancellationToken, signInOnly: false);
         if (challenge is null || account is null || !account.EmailCodeEnabled || account.Email is null)
         {
             return false;
@@ -123,8 +132,17 @@ internal sealed class SignInService(
         var code = Secrets.NewDigits(6);
         challenge.EmailCodeHash = Secrets.HashCode(code);
         challenge.EmailCodeSentAt = clock.GetUtcNow().UtcDateTime;
-        audit.Record(AuditAction.MfaEmailCodeSent, actorAccountId: account.Id);
+        audit.Record(AuditAction.MfaEmailCodeSent, detail: challenge.Purpose == ChallengePurpose.PasswordChange ? "password change" : null, actorAccountId: account.Id);
         await db.SaveChangesAsync(cancellationToken);
+        if (challenge.Purpose == ChallengePurpose.PasswordChange)
+        {
+            await email.SendAsync(account.Email, "Your Kaitiaki code to change your password",
+                $"Kia ora {account.DisplayName},\n\nYour code to change your password is {code}. It works once, for the next {ChallengeLifetime.TotalMinutes:0} minutes.\n\n" +
+                "If you are not changing your password, someone else may be signed in to your account: please open the portal yourself, " +
+                "choose \"Sign out everywhere\" on your account security page, and tell your practice.\n\nKaitiaki",
+                cancellationToken);
+            return true;
+        }
         await email.SendAsync(account.Email, "Your Kaitiaki sign-in code",
             $"Kia ora {account.DisplayName},\n\nYour sign-in code is {code}. It works once, for the next {ChallengeLifetime.TotalMinutes:0} minutes.\n\n" +
             "If you did not try to sign in, someone may know your password: please change it, and tell your practice.\n\nKaitiaki",
@@ -146,40 +164,13 @@ internal sealed class SignInService(
             return new MfaResult(MfaStatus.WrongCode);
         }
 
-        var now = clock.GetUtcNow();
-        var accepted = false;
-        switch (method)
+        var check = await CheckFactorAsync(account, challenge, method, code, cancellationToken);
+        if (check == FactorCheck.Unavailable)
         {
-            case MethodTotp when account.TotpSecret is not null:
-                if (Totp.Match(seeds.Reveal(account.TotpSecret, account.Id), code, now, account.LastTotpStep) is { } step)
-                {
-                    account.LastTotpStep = step;
-                    accepted = true;
-                }
-                break;
-            case MethodEmail when account.EmailCodeEnabled:
-                if (challenge.EmailCodeHash is not null && Secrets.Matches(challenge.EmailCodeHash, code))
-                {
-                    challenge.EmailCodeHash = null;
-                    accepted = true;
-                }
-                break;
-            case MethodRecovery:
-                if (!string.IsNullOrWhiteSpace(code))
-                {
-                    var hash = Secrets.HashCode(code);
-                    var unused = await db.RecoveryCodes.Where(c => c.AccountId == account.Id && c.UsedAt == null).ToListAsync(cancellationToken);
-                    var match = unused.FirstOrDefault(c => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(c.CodeHash, hash));
-                    if (match is not null)
-                    {
-                        match.UsedAt = now.UtcDateTime;
-                        accepted = true;
-                    }
-                }
-                break;
-            default:
-                return new MfaResult(MfaStatus.MethodUnavailable);
+            return new MfaResult(MfaStatus.MethodUnavailable);
         }
+        var accepted = check == FactorCheck.Accepted;
+        var now = clock.GetUtcNow();
 
         if (!accepted)
         {
@@ -195,7 +186,7 @@ internal sealed class SignInService(
         account.ConcurrencyStamp = Guid.NewGuid().ToString();
         try
         {
-            var (session, token) = await sessions.CreateAsync(account, kind, device, ip, method, cancellationToken);
+            var (session, token) = await sessions.CreateAsync(account, kind, device, ip, method!, cancellationToken);
             return new MfaResult(MfaStatus.Succeeded, account, session, token);
         }
         catch (DbUpdateConcurrencyException)
@@ -205,11 +196,80 @@ internal sealed class SignInService(
         }
     }
 
-    private async Task<(MfaChallenge?, Account?)> LiveChallengeAsync(Guid challengeId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a second factor of the account: at sign-in, and for the password page and recovery, which must not be easier
+    /// to pass than sign-in. What a right code changes (the authenticator step moved on, the e-mailed code cleared, the
+    /// recovery code marked used) is tracked but not saved: the caller saves it with what the code unlocked, so a code is
+    /// used up only by a step that went through. The caller counts a wrong code (<see cref="AccessFailures"/>).
+    /// </summary>
+    /// <param name="challenge">The challenge holding the e-mailed code; null where e-mailed codes do not count.</param>
+    public async Task<FactorCheck> CheckFactorAsync(Account account, MfaChallenge? challenge, string? method, string? code, CancellationToken cancellationToken)
+    {
+        switch (method)
+        {
+            case MethodTotp when account.TotpSecret is not null:
+                if (Totp.Match(seeds.Reveal(account.TotpSecret, account.Id), code, clock.GetUtcNow(), account.LastTotpStep) is { } step)
+                {
+                    account.LastTotpStep = step;
+                    return FactorCheck.Accepted;
+                }
+                return FactorCheck.Wrong;
+            case MethodEmail when account.EmailCodeEnabled && challenge is not null:
+                if (challenge.EmailCodeHash is not null && Secrets.Matches(challenge.EmailCodeHash, code))
+                {
+                    challenge.EmailCodeHash = null;
+                    return FactorCheck.Accepted;
+                }
+                return FactorCheck.Wrong;
+            case MethodRecovery:
+                if (!string.IsNullOrWhiteSpace(code))
+                {
+                    var hash = Secrets.HashCode(code);
+                    var unused = await db.RecoveryCodes.Where(c => c.AccountId == account.Id && c.UsedAt == null).ToListAsync(cancellationToken);
+                    var match = unused.FirstOrDefault(c => System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(c.CodeHash, hash));
+                    if (match is not null)
+                    {
+                        match.UsedAt = clock.GetUtcNow().UtcDateTime;
+                        return FactorCheck.Accepted;
+                    }
+                }
+                return FactorCheck.Wrong;
+            default:
+                return FactorCheck.Unavailable;
+        }
+    }
+
+    /// <summary>
+    /// Starts an e-mailed code for changing the password inside a session and sends it. Its challenge can never become a
+    /// session: sign-in looks only at <see cref="ChallengePurpose.SignIn"/> challenges.
+    /// </summary>
+    public async Task StartPasswordChangeCodeAsync(Account account, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var challenge = new MfaChallenge
+        {
+            AccountId = account.Id, Purpose = ChallengePurpose.PasswordChange, CreatedAt = now, ExpiresAt = now + ChallengeLifetime,
+        };
+        db.MfaChallenges.Add(challenge);
+        await db.SaveChangesAsync(cancellationToken);
+        await SendEmailCodeAsync(challenge.Id, cancellationToken);
+    }
+
+    /// <summary>The newest live password-change challenge of the account, whose e-mailed code the password page checks.</summary>
+    public Task<MfaChallenge?> PasswordChangeChallengeAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.MfaChallenges
+            .Where(c => c.AccountId == accountId && c.Purpose == ChallengePurpose.PasswordChange && c.CompletedAt == null && c.ExpiresAt > now)
+            .OrderByDescending(c => c.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private async Task<(MfaChallenge?, Account?)> LiveChallengeAsync(Guid challengeId, CancellationToken cancellationToken, bool signInOnly = true)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var challenge = await db.MfaChallenges.FirstOrDefaultAsync(
-            c => c.Id == challengeId && c.CompletedAt == null && c.ExpiresAt > now, cancellationToken);
+            c => c.Id == challengeId && c.CompletedAt == null && c.ExpiresAt > now && (!signInOnly || c.Purpose == ChallengePurpose.SignIn), cancellationToken);
         if (challenge is null)
         {
             return (null, null);

@@ -22,6 +22,18 @@ internal enum AuditAction
     PasswordConfirmationFailed = 14,
     PasswordConfirmationRefused = 15,
 
+    /// <summary>A password was replaced: on the password page inside a session, or by recovery (the detail says which).</summary>
+    PasswordChanged = 16,
+
+    /// <summary>A second factor checked outside sign-in (password change, recovery): right, wrong, or refused while locked.</summary>
+    SecondFactorChecked = 17,
+
+    /// <summary>Someone asked for a recovery code: e-mailed (success), no such account (failure), or too many asked for (denied).</summary>
+    PasswordRecoveryRequested = 18,
+
+    /// <summary>An e-mailed recovery code was typed: right, wrong, or wrong too many times so the recovery ended (denied).</summary>
+    PasswordRecoveryCodeChecked = 19,
+
     InvitationCreated = 20,
     InvitationActivated = 21,
     InvitationCodeChecked = 22,

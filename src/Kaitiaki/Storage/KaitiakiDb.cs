@@ -26,6 +26,7 @@ internal abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext
     public DbSet<AccountSession> Sessions => Set<AccountSession>();
     public DbSet<MfaChallenge> MfaChallenges => Set<MfaChallenge>();
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+    public DbSet<PasswordRecovery> PasswordRecoveries => Set<PasswordRecovery>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<Practice> Practices => Set<Practice>();
     public DbSet<Patient> Patients => Set<Patient>();

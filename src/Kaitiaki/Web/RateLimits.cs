@@ -8,6 +8,9 @@ internal static class RateLimits
 {
     public const string SignIn = "sign-in";
 
+    /// <summary>The forgotten-password page: its own allowance per address, so recovery and sign-in do not use up each other's.</summary>
+    public const string Recovery = "recovery";
+
     public static IServiceCollection AddKaitiakiRateLimits(this IServiceCollection services, KaitiakiOptions options)
     {
         services.AddRateLimiter(o =>
@@ -31,16 +34,20 @@ internal static class RateLimits
                 await context.HttpContext.Response.WriteAsync(
                     "There have been too many attempts from this address. Please wait a minute and try again.", cancellationToken);
             };
-            // Only attempts count: reading the sign-in page is free.
-            o.AddPolicy(SignIn, context => HttpMethods.IsGet(context.Request.Method) ? RateLimitPartition.GetNoLimiter("read") : RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.SignInAttemptsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
+            o.AddPolicy(SignIn, context => PerAddress(context, options));
+            o.AddPolicy(Recovery, context => PerAddress(context, options));
         });
         return services;
     }
+
+    // Only attempts count: reading the page is free.
+    private static RateLimitPartition<string> PerAddress(HttpContext context, KaitiakiOptions options) =>
+        HttpMethods.IsGet(context.Request.Method) ? RateLimitPartition.GetNoLimiter("read") : RateLimitPartition.GetFixedWindowLimiter(
+            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = options.SignInAttemptsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            });
 }

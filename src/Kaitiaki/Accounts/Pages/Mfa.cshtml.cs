@@ -84,7 +84,7 @@ internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOpti
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var account = await db.MfaChallenges.AsNoTracking()
-            .Where(c => c.Id == challengeId && c.CompletedAt == null && c.ExpiresAt > now)
+            .Where(c => c.Id == challengeId && c.Purpose == ChallengePurpose.SignIn && c.CompletedAt == null && c.ExpiresAt > now)
             .Join(db.Users, c => c.AccountId, a => a.Id, (c, a) => a)
             .FirstOrDefaultAsync(cancellationToken);
         if (account is null)
