@@ -20,6 +20,9 @@ internal enum AuditAction
     PasskeySignIn = 12,
     PasswordHashUpgraded = 13,
 
+    /// <summary>A support agent signed someone else's account out everywhere; the event names that account as its resource.</summary>
+    SessionsRevokedBySupport = 14,
+
     InvitationCreated = 20,
     InvitationActivated = 21,
     InvitationCodeChecked = 22,
@@ -42,6 +45,9 @@ internal enum AuditAction
     PatientDetailsViewed = 52,
     AuditTrailViewed = 53,
     SessionListViewed = 54,
+
+    /// <summary>A support agent looked up an account's sign-in security status; the event names the account, never the e-mail typed.</summary>
+    AccountSecurityLookedUp = 55,
 
     AuditVerified = 60,
     AuditExported = 61,
