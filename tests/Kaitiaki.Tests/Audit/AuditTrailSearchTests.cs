@@ -166,11 +166,12 @@ public sealed class AuditTrailSearchTests(SharedPortal shared) : IClassFixture<S
     }
 
     [Fact]
-    public async Task Only_security_analysts_and_incident_managers_open_the_trail()
+    public async Task Only_security_analysts_and_incident_managers_open_the_trail_and_each_operator_home_offers_what_their_role_does()
     {
         var practice = await _portal.CreatePracticeAsync();
         var support = await _portal.SignInApiAsync(await _portal.CreateOperatorAsync(OperatorRole.SupportAgent));
         var manager = await _portal.SignInApiAsync(await _portal.CreateOperatorAsync(OperatorRole.IncidentManager));
+        var analyst = await _portal.SignInApiAsync(await _portal.CreateOperatorAsync(OperatorRole.SecurityAnalyst));
         var patient = await _portal.SignInApiAsync(await _portal.CreatePatientAsync(practice));
         var clinician = await _portal.SignInApiAsync(await _portal.CreateStaffAsync(practice, StaffRole.Clinician));
 
@@ -180,6 +181,20 @@ public sealed class AuditTrailSearchTests(SharedPortal shared) : IClassFixture<S
             Assert.Contains(answer.StatusCode, new[] { HttpStatusCode.Forbidden, HttpStatusCode.NotFound });
         }
         Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/operator/audit")).StatusCode);
+
+        var supportHome = await support.GetStringAsync("/operator");
+        Assert.Contains("href=\"/operator/support\"", supportHome, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/operator/audit\"", supportHome, StringComparison.Ordinal);
+        var managerHome = await manager.GetStringAsync("/operator");
+        Assert.Contains("href=\"/operator/audit\"", managerHome, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/operator/support\"", managerHome, StringComparison.Ordinal);
+        var analystHome = await analyst.GetStringAsync("/operator");
+        Assert.Contains("href=\"/operator/audit\"", analystHome, StringComparison.Ordinal);
+        Assert.Contains("href=\"/operator/support\"", analystHome, StringComparison.Ordinal);
+        foreach (var home in new[] { supportHome, managerHome, analystHome })
+        {
+            Assert.DoesNotContain("not available", home, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     private static AuditEvent Event(DateTime at, AuditAction action, AuditOutcome outcome, Guid actor, Guid? patient) => new()
