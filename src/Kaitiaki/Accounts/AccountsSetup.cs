@@ -19,6 +19,7 @@ internal static class AccountsSetup
     public const string PracticeAdministratorPolicy = "practice-administrator";
     public const string OperatorPolicy = "operator";
     public const string SecurityPolicy = "security";
+    public const string SupportPolicy = "support";
     public const string ApiPolicy = "api";
 
     /// <summary>Whether the request is for the JSON API, which is authenticated by bearer token alone.</summary>
@@ -114,6 +115,8 @@ internal static class AccountsSetup
             .AddPolicy(PracticeAdministratorPolicy, p => p.RequireRole(Roles.PracticeAdministrator))
             .AddPolicy(OperatorPolicy, p => p.RequireRole(Roles.SupportAgent, Roles.SecurityAnalyst, Roles.IncidentManager))
             .AddPolicy(SecurityPolicy, p => p.RequireRole(Roles.SecurityAnalyst, Roles.IncidentManager))
+            // Support agents help people who phone in; security analysts look after sessions too, so both may use the support tools.
+            .AddPolicy(SupportPolicy, p => p.RequireRole(Roles.SupportAgent, Roles.SecurityAnalyst))
             // The API takes bearer tokens only, so a browser's cookie can never be used to call it across sites.
             .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireAuthenticatedUser());
         return services;

@@ -74,6 +74,27 @@ internal sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOpti
     /// <summary>Signs the account out everywhere, including the session that asked unless it is <paramref name="except"/>.</summary>
     public async Task<int> RevokeAllAsync(Guid accountId, string reason, CancellationToken cancellationToken, Guid? except = null)
     {
+        var count = await MarkAllRevokedAsync(accountId, reason, cancellationToken, except);
+        audit.Record(AuditAction.SessionsRevokedEverywhere, detail: except is null ? $"{count} sessions; {reason}" : $"{count} other sessions; {reason}",
+            actorAccountId: accountId);
+        await db.SaveChangesAsync(cancellationToken);
+        return count;
+    }
+
+    /// <summary>
+    /// Signs someone else's account out everywhere, for a support agent helping them. The event's actor is the agent
+    /// and its resource the account, so the trail tells the two apart.
+    /// </summary>
+    public async Task<int> RevokeAllForSupportAsync(Guid accountId, CancellationToken cancellationToken)
+    {
+        var count = await MarkAllRevokedAsync(accountId, "signed out everywhere by support", cancellationToken);
+        audit.Record(AuditAction.SessionsRevokedBySupport, resourceType: "Account", resourceId: accountId, detail: $"{count} sessions");
+        await db.SaveChangesAsync(cancellationToken);
+        return count;
+    }
+
+    private async Task<int> MarkAllRevokedAsync(Guid accountId, string reason, CancellationToken cancellationToken, Guid? except = null)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         var live = await db.Sessions.Where(s => s.AccountId == accountId && s.RevokedAt == null && s.Id != except).ToListAsync(cancellationToken);
         foreach (var session in live)
@@ -81,8 +102,6 @@ internal sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOpti
             session.RevokedAt = now;
             session.RevokedReason = reason;
         }
-        audit.Record(AuditAction.SessionsRevokedEverywhere, detail: except is null ? $"{live.Count} sessions; {reason}" : $"{live.Count} other sessions; {reason}", actorAccountId: accountId);
-        await db.SaveChangesAsync(cancellationToken);
         return live.Count;
     }
 

@@ -34,6 +34,9 @@ internal enum AuditAction
     /// <summary>An e-mailed recovery code was typed: right, wrong, or wrong too many times so the recovery ended (denied).</summary>
     PasswordRecoveryCodeChecked = 19,
 
+    /// <summary>A support agent signed someone else's account out everywhere; the event names that account as its resource.</summary>
+    SessionsRevokedBySupport = 24,
+
     InvitationCreated = 20,
     InvitationActivated = 21,
     InvitationCodeChecked = 22,
@@ -57,6 +60,9 @@ internal enum AuditAction
     PatientDetailsViewed = 52,
     AuditTrailViewed = 53,
     SessionListViewed = 54,
+
+    /// <summary>A support agent looked up an account's sign-in security status; the event names the account, never the e-mail typed.</summary>
+    AccountSecurityLookedUp = 55,
 
     AuditVerified = 60,
     AuditExported = 61,

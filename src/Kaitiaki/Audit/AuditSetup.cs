@@ -15,6 +15,8 @@ internal static class AuditSetup
         services.AddSingleton<AuditWriter>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AccessLog>();
+        services.AddScoped<AuditTrailSearch>();
+        services.AddScoped<AccountSecurityLookup>();
         services.AddScoped<FhirAuditExport>();
         services.AddSingleton<AuditCheckpoints>();
         // Before anything else that might record an event: the stream must know where the chain starts.

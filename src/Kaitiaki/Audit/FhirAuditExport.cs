@@ -106,9 +106,9 @@ internal sealed class FhirAuditExport(KaitiakiDb db)
             or AuditAction.StaffMembershipAdded or AuditAction.ProxyGrantCreated or AuditAction.PracticeCreated
             or AuditAction.OperatorCreated => FhirAuditEvent.AuditEventAction.C,
         AuditAction.AccessLogViewed or AuditAction.PatientListViewed or AuditAction.PatientDetailsViewed
-            or AuditAction.AuditTrailViewed or AuditAction.SessionListViewed => FhirAuditEvent.AuditEventAction.R,
+            or AuditAction.AuditTrailViewed or AuditAction.SessionListViewed or AuditAction.AccountSecurityLookedUp => FhirAuditEvent.AuditEventAction.R,
         AuditAction.EnrolmentEnded or AuditAction.PracticeLeft or AuditAction.SessionRevoked
-            or AuditAction.SessionsRevokedEverywhere => FhirAuditEvent.AuditEventAction.U,
+            or AuditAction.SessionsRevokedEverywhere or AuditAction.SessionsRevokedBySupport => FhirAuditEvent.AuditEventAction.U,
         _ => FhirAuditEvent.AuditEventAction.E,
     };
 }

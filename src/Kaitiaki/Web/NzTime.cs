@@ -58,6 +58,14 @@ internal static class NzTime
     /// <summary>Like "2 December 2026": a calendar date, which has no zone.</summary>
     public static string CalendarDate(DateOnly date) => date.ToString("d MMMM yyyy", English);
 
+    /// <summary>
+    /// The UTC instant a New Zealand calendar day begins. Daylight saving changes at 2 am or 3 am, never at midnight, so
+    /// midnight always exists exactly once; the day after a change is 23 or 25 hours long, which is why a day's end is
+    /// taken as the next day's start rather than 24 hours on.
+    /// </summary>
+    public static DateTime StartOfDay(DateOnly nzDate) =>
+        TimeZoneInfo.ConvertTimeToUtc(nzDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), NewZealand);
+
     /// <summary>The element people read and machines parse: the words as text, the instant in UTC in the datetime attribute.</summary>
     public static string Iso(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 

@@ -32,13 +32,13 @@ public sealed class EveryPageTests : BrowserTest
 
         var failures = new List<string>();
         var anonymous = await Browser.NewPageAsync(BaseUrl);
-        await CheckAsync(anonymous, failures, "/", "/account/login", "/account/activate", "/no-such-page");
+        await CheckAsync(anonymous, failures, "/", "/account/login", "/account/activate", "/account/recover", "/no-such-page");
 
         var tour = new (TestUser User, string[] Paths)[]
         {
             (patient, ["/patient", "/patient/documents", $"/patient/documents?confirmDelete={own}", "/patient/documents?includeHidden=true",
                 "/patient/access-log", $"/patient?patientId={child.PatientId}", $"/patient/access-log?patientId={child.PatientId}",
-                $"/patient/documents?patientId={child.PatientId}", "/account/security", "/no-such-page"]),
+                $"/patient/documents?patientId={child.PatientId}", "/account/security", "/account/password", "/no-such-page"]),
             (clinician, ["/practice", "/practice/patients", $"/practice/patients/{patient.PatientId}/documents", "/practice/patients/new",
                 "/practice/patients/confirm", "/account/security"]),
             (administrator, ["/practice", "/practice/patients", "/practice/staff", "/practice/staff/new"]),

@@ -7,21 +7,30 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Audit.Pages;
 
+/// <summary>
+/// Where operators start: what each of their roles can do, with links. The trail's size and latest time are the only
+/// figures on it, and they say nothing about any person.
+/// </summary>
 [Authorize(Policy = AccountsSetup.OperatorPolicy)]
-[Audited(AuditAction.AuditTrailViewed)]
-internal sealed class OperatorHomeModel(KaitiakiDb db, AuditTrail audit) : PageModel
+[NoPatientData]
+internal sealed class OperatorHomeModel(KaitiakiDb db) : PageModel
 {
-    public bool CanSeeTrail { get; private set; }
-    public List<AuditEvent> Events { get; private set; } = [];
+    public bool CanSearchTrail { get; private set; }
+    public bool CanHelpPeople { get; private set; }
+    public long EventCount { get; private set; }
+    public DateTime? LatestEventAt { get; private set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        CanSeeTrail = User.IsInRole(Roles.SecurityAnalyst) || User.IsInRole(Roles.IncidentManager);
-        if (!CanSeeTrail)
+        CanSearchTrail = User.IsInRole(Roles.SecurityAnalyst) || User.IsInRole(Roles.IncidentManager);
+        CanHelpPeople = User.IsInRole(Roles.SupportAgent) || User.IsInRole(Roles.SecurityAnalyst);
+        if (CanSearchTrail)
         {
-            return;
+            // Sequences run from 1 without gaps, so the newest one is the count, read from the index in one step.
+            var latest = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence)
+                .Select(e => new { e.Sequence, e.OccurredAt }).FirstOrDefaultAsync(cancellationToken);
+            EventCount = latest?.Sequence ?? 0;
+            LatestEventAt = latest?.OccurredAt;
         }
-        Events = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).Take(100).ToListAsync(cancellationToken);
-        await audit.RecordAndSaveAsync(AuditAction.AuditTrailViewed, detail: "latest 100 events", cancellationToken: cancellationToken);
     }
 }
