@@ -43,8 +43,8 @@ public sealed class EveryPageTests : BrowserTest
                 "/practice/patients/confirm", "/account/security"]),
             (administrator, ["/practice", "/practice/patients", "/practice/staff", "/practice/staff/new"]),
             (privacyOfficer, ["/practice"]),
-            (analyst, ["/operator"]),
-            (support, ["/operator"]),
+            (analyst, ["/operator", "/operator/audit", $"/operator/audit?patient=&actor={patient.Email}", "/operator/audit?from=2026-13-45", "/operator/support"]),
+            (support, ["/operator", "/operator/support", $"/operator/support?account={patient.AccountId:N}"]),
         };
         foreach (var (user, paths) in tour)
         {

@@ -27,7 +27,8 @@ internal static class PageChecks
     private sealed record Violation(string Id, string? Impact, List<string> Targets);
 
     /// <summary>
-    /// Fails on any WCAG 2.2 A/AA violation axe-core finds. The message names rules and selectors only, never the
+    /// Fails on any WCAG 2.2 A/AA violation axe-core finds. axe-core is a script, so the page must have JavaScript on;
+    /// check a page without JavaScript for what it does, and with JavaScript for axe-core. The message names rules and selectors only, never the
     /// page's text, so no patient's details reach the test output.
     /// </summary>
     public static async Task AssertAccessibleAsync(IPage page, string what)
