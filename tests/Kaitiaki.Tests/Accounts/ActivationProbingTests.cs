@@ -14,14 +14,10 @@ namespace Kaitiaki.Tests.Accounts;
 /// invitation for a while and are audited, but never use it up for the person it was meant for.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class ActivationProbingTests : IAsyncLifetime
+public sealed class ActivationProbingTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
     private static readonly DateOnly DateOfBirth = new(1979, 8, 14);
-    private TestPortal _portal = null!;
-
-    public async Task InitializeAsync() => _portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private readonly TestPortal _portal = shared.Portal;
 
     [Fact]
     public async Task Wrong_codes_get_the_same_answer_for_invited_used_and_unknown_addresses()

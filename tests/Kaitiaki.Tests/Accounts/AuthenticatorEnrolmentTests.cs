@@ -50,14 +50,10 @@ public sealed class AuthenticatorUriTests
 }
 
 [Trait("Category", "Integration")]
-public sealed partial class ActivationQrCodeTests : IAsyncLifetime
+public sealed partial class ActivationQrCodeTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
     private static readonly DateOnly DateOfBirth = new(1975, 3, 14);
-    private TestPortal _portal = null!;
-
-    public async Task InitializeAsync() => _portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private readonly TestPortal _portal = shared.Portal;
 
     [Fact]
     public async Task Activation_shows_the_qr_code_of_the_invitations_own_otpauth_uri_and_the_key_in_fours()

@@ -9,13 +9,9 @@ namespace Kaitiaki.Tests.Accounts;
 
 /// <summary>Bearer tokens open the API only and cookies the pages only; the audit trail names the channel that was used.</summary>
 [Trait("Category", "Integration")]
-public sealed class ChannelTests : IAsyncLifetime
+public sealed class ChannelTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
-    private TestPortal _portal = null!;
-
-    public async Task InitializeAsync() => _portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private readonly TestPortal _portal = shared.Portal;
 
     [Theory]
     [InlineData("/account/security")]

@@ -9,13 +9,9 @@ namespace Kaitiaki.Tests.Accounts;
 
 /// <summary>A password typed again inside a session counts towards the sign-in lockout and is audited; a lockout stops the check but not the session.</summary>
 [Trait("Category", "Integration")]
-public sealed class InSessionPasswordTests : IAsyncLifetime
+public sealed class InSessionPasswordTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
-    private TestPortal _portal = null!;
-
-    public async Task InitializeAsync() => _portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private readonly TestPortal _portal = shared.Portal;
 
     [Fact]
     public async Task Wrong_passwords_on_the_recovery_codes_form_are_audited_and_lock_the_account_without_ending_the_session()

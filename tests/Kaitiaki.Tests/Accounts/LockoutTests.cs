@@ -12,13 +12,9 @@ namespace Kaitiaki.Tests.Accounts;
 /// have accounts), leaves live sessions alone (so nobody can log an owner out by guessing) and tells the owner once.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class LockoutTests : IAsyncLifetime
+public sealed class LockoutTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
-    private TestPortal _portal = null!;
-
-    public async Task InitializeAsync() => _portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private readonly TestPortal _portal = shared.Portal;
 
     [Fact]
     public async Task Api_sign_in_answers_a_locked_account_exactly_like_an_unknown_address()

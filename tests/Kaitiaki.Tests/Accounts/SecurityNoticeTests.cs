@@ -5,13 +5,9 @@ namespace Kaitiaki.Tests.Accounts;
 
 /// <summary>Changes to how an account is secured are told to its owner by e-mail, calmly and without a link.</summary>
 [Trait("Category", "Integration")]
-public sealed class SecurityNoticeTests : IAsyncLifetime
+public sealed class SecurityNoticeTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
-    private TestPortal _portal = null!;
-
-    public async Task InitializeAsync() => _portal = await TestPortal.StartAsync();
-
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    private readonly TestPortal _portal = shared.Portal;
 
     [Theory]
     [InlineData("EmailCodes", "enable", "true", "new way to confirm")]
