@@ -54,6 +54,10 @@ public sealed class DocumentsWithoutJavaScriptTests : BrowserTest
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         Assert.DoesNotContain("Scan", page.Url, StringComparison.Ordinal);
         await PageChecks.AssertNoSidewaysScrollAsync(page, "Documents with two documents at 390 px");
+        // Download is a plain link: the same bytes come back.
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            rows.Filter(new() { HasText = "Scan" }).GetByRole(AriaRole.Link, new() { Name = "Download" }).ClickAsync());
+        Assert.Equal(await File.ReadAllBytesAsync(pdf), await File.ReadAllBytesAsync((await download.PathAsync())!));
 
         // Hide the practice's letter: it leaves the list, and the address is a plain page a refresh cannot re-post.
         await rows.Filter(new() { HasNotText = "Scan" }).GetByRole(AriaRole.Button, new() { Name = "Hide" }).ClickAsync();

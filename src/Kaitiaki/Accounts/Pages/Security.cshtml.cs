@@ -15,9 +15,12 @@ namespace Kaitiaki.Accounts.Pages;
     AuditAction.PasskeyAdded, AuditAction.PasskeyRemoved, AuditAction.PasswordConfirmationFailed, AuditAction.PasswordConfirmationRefused)]
 internal sealed class SecurityModel(
     KaitiakiDb db, SessionStore sessions, UserManager<Account> users, InvitationService invitations, PasskeyService passkeys,
-    PasswordConfirmation passwords, SecurityNotices notices, AuditTrail audit) : PageModel
+    PasswordConfirmation passwords, SecurityNotices notices, AuditTrail audit, TimeProvider clock) : PageModel
 {
     public List<AccountSession> Sessions { get; private set; } = [];
+
+    /// <summary>Now, for "3 minutes ago": how long since a device was last used matters more than the exact time.</summary>
+    public DateTime Now => clock.GetUtcNow().UtcDateTime;
     public Guid? CurrentSessionId { get; private set; }
     public bool HasAuthenticator { get; private set; }
     public bool EmailCodes { get; private set; }
