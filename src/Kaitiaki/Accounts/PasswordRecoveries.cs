@@ -57,7 +57,8 @@ internal sealed class PasswordRecoveries(
     /// recovery too, with a code nobody is sent; the work is the same (a code made and hashed, the same queries, one row
     /// and one event saved) and the e-mail leaves later through the queue, so the answer takes as long either way.
     /// </summary>
-    public async Task<Guid> RequestAsync(string? emailAddress, CancellationToken cancellationToken)
+    /// <param name="current">The recovery this browser already holds, if any: past the hourly limit, only that one goes on.</param>
+    public async Task<Guid> RequestAsync(string? emailAddress, Guid? current, CancellationToken cancellationToken)
     {
         var address = (emailAddress ?? "").Trim();
         var account = address.Length == 0 ? null : await users.FindByEmailAsync(address);
@@ -82,10 +83,14 @@ internal sealed class PasswordRecoveries(
             audit.Record(AuditAction.PasswordRecoveryRequested, AuditOutcome.Denied, resourceType: Resource, resourceId: recovery.Id,
                 detail: $"more than {MaxRequestsPerHour} requests in an hour; nothing sent", actorAccountId: account.Id);
             await db.SaveChangesAsync(cancellationToken);
-            return recent.Where(r => r.EndedAt == null && r.ExpiresAt > now).OrderByDescending(r => r.CreatedAt).FirstOrDefault()?.Id ?? recovery.Id;
+            // The browser that asked before keeps its own recovery (the person may just be impatient for the e-mail).
+            // Any other browser gets the new row, which has no account, exactly as for an unknown address: handing it
+            // someone else's recovery would let it share a reset that another browser is part-way through.
+            return current is { } mine && recent.Any(r => r.Id == mine && r.EndedAt == null && r.ExpiresAt > now) ? mine : recovery.Id;
         }
-        // A new request replaces the old code.
-        recent.Where(r => r.EndedAt == null).ToList().ForEach(r => r.EndedAt = now);
+        // Earlier requests are left as they are, for unknown addresses too: ending them only when the address has an
+        // account would let anyone holding an earlier page tell the two apart. Each code still works only in the browser
+        // that asked for it, at most five an hour, each with five tries.
         recovery.AccountId = account.Id;
         audit.Record(AuditAction.PasswordRecoveryRequested, resourceType: Resource, resourceId: recovery.Id, detail: "code e-mailed", actorAccountId: account.Id);
         await db.SaveChangesAsync(cancellationToken);

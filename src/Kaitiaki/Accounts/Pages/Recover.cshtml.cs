@@ -59,7 +59,7 @@ internal sealed class RecoverModel(PasswordRecoveries recoveries, IDataProtectio
             Step = RecoverPageStep.Email;
             return Page();
         }
-        var id = await recoveries.RequestAsync(Email, cancellationToken);
+        var id = await recoveries.RequestAsync(Email, (await CurrentAsync(cancellationToken))?.Id, cancellationToken);
         Response.Cookies.Append(Cookie, _protector.Protect(id.ToString(), PasswordRecoveries.CodeLifetime),
             options.ShortLivedCookie(PasswordRecoveries.CodeLifetime));
         Notice = CodeSent;
