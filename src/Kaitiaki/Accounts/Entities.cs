@@ -169,6 +169,9 @@ internal sealed class Invitation
     /// <summary>Set after too many tries that did not match: until then, activation is refused without checking anything.</summary>
     public DateTime? PausedUntil { get; set; }
 
+    /// <summary>How many times the invitation has been paused; each pause is twice as long as the one before.</summary>
+    public int Pauses { get; set; }
+
     // Activation in progress: set after the code (and date of birth) were confirmed.
     public DateTime? VerifiedAt { get; set; }
     public string? PendingPasswordHash { get; set; }

@@ -35,10 +35,11 @@ internal sealed class InvitationService(
     KaitiakiOptions options,
     TimeProvider clock)
 {
-    private const int MaxCodeAttempts = 5;
+    public const int MaxCodeAttempts = 5;
 
     /// <summary>How long an invitation rests after <see cref="MaxCodeAttempts"/> tries that did not match.</summary>
     public static readonly TimeSpan PauseLength = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan LongestPause = TimeSpan.FromDays(1);
 
     public sealed record Created(Invitation Invitation, string Code);
 
@@ -337,7 +338,11 @@ internal sealed class InvitationService(
         {
             // A rest, not the end: revoking the invitation would let anyone who knows the address use it up for the
             // person it was meant for. The count starts again when the rest is over.
-            invitation.PausedUntil = clock.GetUtcNow().UtcDateTime + PauseLength;
+            // Each rest is twice the last, up to a day, so someone holding the code cannot work through dates of birth
+            // at a steady rate: a few hundred tries a day becomes a few dozen a week.
+            var rest = TimeSpan.FromTicks(Math.Min(PauseLength.Ticks << Math.Min(invitation.Pauses, 10), LongestPause.Ticks));
+            invitation.PausedUntil = clock.GetUtcNow().UtcDateTime + rest;
+            invitation.Pauses++;
             invitation.FailedAttempts = 0;
             audit.Record(AuditAction.InvitationPaused, AuditOutcome.Denied, patientId: invitation.PatientId, practiceId: invitation.PracticeId,
                 resourceType: "Invitation", resourceId: invitation.Id, detail: $"{MaxCodeAttempts} tries that did not match");

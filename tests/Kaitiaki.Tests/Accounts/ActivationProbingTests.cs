@@ -66,6 +66,34 @@ public sealed class ActivationProbingTests(SharedPortal shared) : IClassFixture<
         Assert.Null(error);
     }
 
+    [Fact]
+    public async Task Each_pause_is_twice_as_long_as_the_one_before_so_dates_of_birth_cannot_be_worked_through()
+    {
+        var (email, code) = await InviteAsync();
+        var browser = _portal.NewClient();
+        var rest = InvitationService.PauseLength;
+        for (var pause = 0; pause < 3; pause++)
+        {
+            // Someone who holds the code tries five dates of birth, and the invitation rests.
+            for (var attempt = 0; attempt < InvitationService.MaxCodeAttempts; attempt++)
+            {
+                await VerifyAsync(browser, email, code, DateOfBirth.AddDays(attempt + 1 + pause * 10));
+            }
+            // Just before the rest is over, even the right details are not checked.
+            _portal.Clock.Advance(rest - TimeSpan.FromMinutes(1));
+            Assert.Contains(InvitationService.NotMatched, (await VerifyAsync(browser, email, code, DateOfBirth)).Item2, StringComparison.Ordinal);
+            _portal.Clock.Advance(TimeSpan.FromMinutes(2));
+            rest *= 2;
+        }
+        var invitation = await _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().Invitations.AsNoTracking().SingleAsync(i => i.Email == email));
+        Assert.Equal(3, invitation.Pauses);
+        Assert.Null(invitation.CancelledAt);
+        // The person it was meant for still gets in.
+        var (status, error) = await VerifyAsync(browser, email, code, DateOfBirth);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Null(error);
+    }
+
     private static async Task<(HttpStatusCode, string?)> VerifyAsync(HttpClient browser, string email, string code, DateOnly dateOfBirth)
     {
         var response = await WebForms.PostAsync(browser, "/account/activate",

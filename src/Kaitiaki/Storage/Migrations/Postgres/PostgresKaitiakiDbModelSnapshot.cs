@@ -220,6 +220,9 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                     b.Property<DateTime?>("PausedUntil")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Pauses")
+                        .HasColumnType("integer");
+
                     b.Property<byte[]>("PendingEmailCodeHash")
                         .HasColumnType("bytea");
 

@@ -215,6 +215,9 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                     b.Property<DateTime?>("PausedUntil")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Pauses")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("PendingEmailCodeHash")
                         .HasColumnType("BLOB");
 
