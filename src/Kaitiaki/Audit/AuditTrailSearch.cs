@@ -40,7 +40,7 @@ internal sealed record AuditTrailFilter(
 /// <summary>One event as the trail page shows it, with the actor's name and the patient's NHI looked up.</summary>
 internal sealed record AuditTrailRow(
     long Sequence, DateTime OccurredAt, AuditAction Action, AuditOutcome Outcome, Guid? ActorAccountId, string? ActorName, string? ActorRole,
-    string? Client, string? UserAgent, string? IpAddress, string? PatientNhi, string? ResourceType, Guid? ResourceId, string? Detail);
+    string? Client, string? UserAgent, string? IpAddress, Guid? PatientId, string? PatientNhi, string? ResourceType, Guid? ResourceId, string? Detail);
 
 /// <summary>
 /// A page of events, newest first. <see cref="OlderThan"/> and <see cref="NewerThan"/> are the sequence numbers to page
@@ -159,7 +159,7 @@ internal sealed class AuditTrailSearch(KaitiakiDb db, ILookupNormalizer normaliz
         var rows = events.Select(e => new AuditTrailRow(
             e.Sequence, e.OccurredAt, e.Action, e.Outcome, e.ActorAccountId,
             e.ActorAccountId is { } a && names.TryGetValue(a, out var name) ? name : null,
-            e.ActorRole, e.Client, e.UserAgent, e.IpAddress,
+            e.ActorRole, e.Client, e.UserAgent, e.IpAddress, e.PatientId,
             e.PatientId is { } p && nhis.TryGetValue(p, out var nhi) ? nhi : null,
             e.ResourceType, e.ResourceId, e.Detail)).ToList();
         return new AuditTrailPage(rows,

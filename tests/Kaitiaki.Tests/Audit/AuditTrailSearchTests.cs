@@ -163,6 +163,9 @@ public sealed class AuditTrailSearchTests(SharedPortal shared) : IClassFixture<S
         Assert.Equal($"actor={clinician.AccountId:N}; patient={patient.PatientId:N}; outcome=Success; 1 shown", viewed.Detail);
         Assert.DoesNotContain(nhi, viewed.Detail!, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("@", viewed.Detail!, StringComparison.Ordinal);
+        // A search about one patient is about them: it is on their event, and the patients shown are its items.
+        Assert.Equal(patient.PatientId, viewed.PatientId);
+        Assert.Equal([patient.PatientId!.Value], viewed.ItemIds());
     }
 
     [Fact]

@@ -38,7 +38,11 @@ internal sealed class AuditTrailModel(AuditTrailSearch search, AuditTrail audit)
         Filtered = filter != new AuditTrailFilter(null, null, null, null, null, null);
         Results = await search.PageAsync(filter, Before, After, cancellationToken);
         var paging = After is { } after ? $"; newer than {after}" : Before is { } before ? $"; older than {before}" : "";
-        await audit.RecordStandaloneAsync(AuditAction.AuditTrailViewed, detail: Truncate($"{filter.Describe()}{paging}; {Results.Events.Count} shown"));
+        // The patients whose events were on the page are the event's items, as a document list's are; a search for one
+        // patient is about that patient, so it shows in their own access log too.
+        var shown = Results.Events.Where(e => e.PatientId is not null).Select(e => e.PatientId!.Value).Distinct().ToList();
+        await audit.RecordStandaloneAsync(AuditAction.AuditTrailViewed, patientId: filter.PatientId,
+            detail: Truncate($"{filter.Describe()}{paging}; {Results.Events.Count} shown"), items: shown);
     }
 
     /// <summary>The address of the next or previous page, with the same filters as typed.</summary>
