@@ -75,6 +75,8 @@ public sealed class PlainTextTests
     [InlineData("invoice\u200C")]             // a non-joiner with nothing after it
     [InlineData("pay \u200Dpal")]             // beside a space
     [InlineData("pay\u200D\u200Dpal")]        // beside another joiner
+    [InlineData("Jo\u200Dhn")]                // between Latin letters, where it changes nothing and only disguises
+    [InlineData("Jo\u200Chn")]
     [InlineData("invoice\U000E0070\U000E0064\U000E0066")] // tag letters that spell no flag: invisible text
     public void A_joiner_or_tag_that_joins_nothing_is_invisible(string text) =>
         Assert.Equal(HiddenCharacter.Invisible, PlainText.Find(text));

@@ -11,6 +11,7 @@ internal enum SecurityNoticeKind
     RecoveryCodesReplaced = 4,
     SignedOutEverywhere = 5,
     PasswordChanged = 6,
+    SignedOutBySupport = 7,
 }
 
 /// <summary>
@@ -52,6 +53,8 @@ internal sealed class SecurityNotices(EmailQueue queue)
             "Your Kaitiaki account was signed out on every device, using \"Sign out everywhere\"."),
         SecurityNoticeKind.PasswordChanged => ("Your Kaitiaki password was changed",
             "The password for your Kaitiaki account was changed."),
+        SecurityNoticeKind.SignedOutBySupport => ("You were signed out of Kaitiaki everywhere",
+            "Kaitiaki support signed your account out on every device, after checking who they were talking to."),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No notice is written for this kind."),
     };
 }

@@ -38,7 +38,7 @@ internal enum SupportSignOutResult
 /// </summary>
 internal sealed class AccountSecurityLookup(
     KaitiakiDb db, ILookupNormalizer normalizer, SessionStore sessions, AuditTrail audit, TimeProvider clock,
-    PasswordConfirmation passwords)
+    PasswordConfirmation passwords, SecurityNotices notices)
 {
     /// <summary>The account with this e-mail address, or null; a miss is audited too, without the address.</summary>
     public async Task<Guid?> FindByEmailAsync(string email, CancellationToken cancellationToken)
@@ -102,6 +102,9 @@ internal sealed class AccountSecurityLookup(
                 detail: "agent's password not confirmed");
             return (SupportSignOutResult.WrongPassword, 0);
         }
-        return (SupportSignOutResult.SignedOut, await sessions.RevokeAllForSupportAsync(accountId, cancellationToken));
+        var count = await sessions.RevokeAllForSupportAsync(accountId, cancellationToken);
+        // The owner hears of it as they would of their own "sign out everywhere", so a call they did not make is noticed.
+        await notices.SendAsync(await db.Users.AsNoTracking().FirstAsync(a => a.Id == accountId, cancellationToken), SecurityNoticeKind.SignedOutBySupport, cancellationToken);
+        return (SupportSignOutResult.SignedOut, count);
     }
 }

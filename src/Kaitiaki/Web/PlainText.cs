@@ -116,8 +116,11 @@ internal static class PlainText
                 return HiddenCharacter.Control;
             case 0x061C or 0x200E or 0x200F or (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069):
                 return HiddenCharacter.DirectionControl;
+            // A joiner changes nothing between Latin letters or digits, so there it could only disguise text ("Jo‍hn").
             case 0x200C or 0x200D:
-                return IsVisible(previous) && IsVisible(next) ? HiddenCharacter.None : HiddenCharacter.Invisible;
+                return IsVisible(previous) && IsVisible(next) && !(previous!.Value.IsAscii && next!.Value.IsAscii)
+                    ? HiddenCharacter.None
+                    : HiddenCharacter.Invisible;
             case >= 0xE0020 and <= 0xE007F:
                 return previous is { Value: 0x1F3F4 or (>= 0xE0020 and <= 0xE007E) } ? HiddenCharacter.None : HiddenCharacter.Invisible;
             // Zero-width space, word joiner and invisible operators, the deprecated format controls, soft hyphen,

@@ -89,6 +89,10 @@ public sealed partial class SupportAccountTests(SharedPortal shared) : IClassFix
         Assert.Equal([AuditOutcome.Failure, AuditOutcome.Success], signOuts.Select(e => e.Outcome));
         Assert.All(signOuts, e => Assert.Equal(patient.AccountId, e.ResourceId));
         Assert.Equal("2 sessions", signOuts[1].Detail);
+        // The owner is told, as they would be of their own "sign out everywhere".
+        await _portal.MailSentAsync();
+        Assert.Contains(await Outbox.BodiesToAsync(_portal.DataDirectory, patient.Email),
+            body => body.Contains("Kaitiaki support signed your account out on every device", StringComparison.Ordinal));
 
         // An operator's account is the security team's to sign out.
         var analyst = await _portal.CreateOperatorAsync(OperatorRole.SecurityAnalyst);

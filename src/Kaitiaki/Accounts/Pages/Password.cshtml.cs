@@ -14,6 +14,7 @@ namespace Kaitiaki.Accounts.Pages;
 /// the new password costs no try and no code.
 /// </summary>
 [Authorize]
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.SignIn)]
 [Audited(AuditAction.PasswordChanged, AuditAction.SecondFactorChecked, AuditAction.PasswordConfirmationFailed, AuditAction.PasswordConfirmationRefused,
     AuditAction.MfaEmailCodeSent, AuditAction.SessionsRevokedEverywhere)]
 internal sealed class PasswordModel(
