@@ -45,6 +45,12 @@ internal sealed class Account : IdentityUser<Guid>
     public long LastTotpStep { get; set; }
 
     public bool EmailCodeEnabled { get; set; }
+
+    /// <summary>
+    /// Set by credential remediation: at the next sign-in the person must choose a new password and enrol a new
+    /// authenticator before they get a session. Cleared when both are done.
+    /// </summary>
+    public DateTime? RemediationRequiredAt { get; set; }
 }
 
 internal enum SessionKind

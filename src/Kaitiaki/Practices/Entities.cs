@@ -40,6 +40,12 @@ internal sealed class Patient
     public string? Mobile { get; set; }
     public ContactMethod PreferredContact { get; set; }
 
+    /// <summary>
+    /// A decoy planted by the security team (a canary): listed like anyone else, so a bulk harvest touches it, but no
+    /// real person. Reading its data contains the caller; it never counts as a patient in counts, scopes or notices.
+    /// </summary>
+    public bool IsDecoy { get; set; }
+
     public string DisplayName => $"{GivenName} {FamilyName}";
 }
 

@@ -2,6 +2,7 @@ using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
 using Kaitiaki.Documents;
 using Kaitiaki.Practices;
+using Kaitiaki.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -37,6 +38,8 @@ internal abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<HealthDocument> Documents => Set<HealthDocument>();
     public DbSet<AccessRevision> AccessRevisions => Set<AccessRevision>();
+    public DbSet<SecurityAlert> SecurityAlerts => Set<SecurityAlert>();
+    public DbSet<ContainmentAction> ContainmentActions => Set<ContainmentAction>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
