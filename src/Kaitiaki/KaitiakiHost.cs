@@ -3,6 +3,7 @@ using Kaitiaki.Audit;
 using Kaitiaki.Documents;
 using Kaitiaki.Notifications;
 using Kaitiaki.Practices;
+using Kaitiaki.Security;
 using Kaitiaki.Storage;
 using Kaitiaki.Web;
 
@@ -34,6 +35,7 @@ internal static class KaitiakiHost
         builder.Services.AddAudit();
         builder.Services.AddPractices();
         builder.Services.AddDocuments();
+        builder.Services.AddSecurity();
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddSingleton<EmailQueue>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmailQueue>());

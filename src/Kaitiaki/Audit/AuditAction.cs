@@ -82,6 +82,27 @@ internal enum AuditAction
     DocumentsVerified = 81,
     DocumentUnhidden = 82,
 
+    /// <summary>The detector (or an analyst) raised an alert; the event names the alert as its resource and the rule in its detail.</summary>
+    SecurityAlertRaised = 100,
+
+    /// <summary>A containment action was taken, by a rule or an analyst; the detail names the kind and the reason, the items the evidence.</summary>
+    ContainmentApplied = 101,
+
+    /// <summary>A containment action was undone, by an analyst or (a step-up) by the person proving their second factor.</summary>
+    ContainmentUndone = 102,
+
+    /// <summary>The security team planted a decoy patient with decoy documents at a practice.</summary>
+    CanaryPlanted = 103,
+
+    /// <summary>An analyst asked for an account's credentials to be remediated: sessions ended, new password and authenticator needed.</summary>
+    CredentialsRemediated = 105,
+
+    /// <summary>A remediated account chose a new password and enrolled a new authenticator at sign-in.</summary>
+    RemediationCompleted = 106,
+
+    /// <summary>A security analyst read alerts, actions or switches (console or API).</summary>
+    SecurityConsoleViewed = 107,
+
     ReadRefusedByGuard = 90,
     RequestRateLimited = 91,
     AntiforgeryRejected = 92,

@@ -75,6 +75,14 @@ internal static class AuditActionNames
         AuditAction.DocumentsVerified => "Verified the stored documents",
         AuditAction.DocumentUnhidden => "Showed a hidden document again",
 
+        AuditAction.SecurityAlertRaised => "Raised a security alert",
+        AuditAction.ContainmentApplied => "Took a containment action",
+        AuditAction.ContainmentUndone => "Undid a containment action",
+        AuditAction.CanaryPlanted => "Planted a decoy patient",
+        AuditAction.CredentialsRemediated => "Ended an account's sessions and asked for a new password and authenticator",
+        AuditAction.RemediationCompleted => "Chose a new password and authenticator after remediation",
+        AuditAction.SecurityConsoleViewed => "Looked at security alerts, actions or switches",
+
         AuditAction.ReadRefusedByGuard => "Read stopped by a safeguard",
         AuditAction.RequestRateLimited => "Refused: too many requests",
         AuditAction.AntiforgeryRejected => "Refused: a form without a valid page token",

@@ -1,0 +1,10 @@
+namespace Kaitiaki.Security;
+
+internal static class SecuritySetup
+{
+    public static IServiceCollection AddSecurity(this IServiceCollection services)
+    {
+        services.AddScoped<AccountHolds>();
+        return services;
+    }
+}
