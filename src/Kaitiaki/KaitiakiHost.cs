@@ -52,18 +52,20 @@ internal static class KaitiakiHost
     {
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseAccessRefusals();
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
         }
         app.UseSecurityHeaders();
         app.UseErrorPages();
+        // Inside the error pages, so a browser refused by a guard is shown the error page with the guard's words.
+        app.UseAccessRefusals();
         app.UseStaticFiles();
         app.UseBenchmarkStaticFiles(app.Services.GetRequiredService<KaitiakiOptions>());
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseContainment();
         app.UseAuthorization();
         app.UseAntiforgery();
 

@@ -23,6 +23,7 @@ internal sealed class KaitiakiOptions
     public SmtpOptions Smtp { get; set; } = new();
     public DocumentOptions Documents { get; set; } = new();
     public Storage.DataProtectionKeyOptions DataProtection { get; set; } = new();
+    public Security.DetectionOptions Detection { get; set; } = new();
 
     /// <summary>
     /// Local development over plain http: cookies lose the <c>__Host-</c> prefix and the Secure flag,
@@ -91,6 +92,7 @@ internal sealed class KaitiakiOptions
             throw new InvalidOperationException("Kaitiaki:SignInAttemptsPerMinute must be at least 1.");
         }
         Documents.Validate();
+        Detection.Validate();
         if (DemoPatients is < 10 or > 100_000)
         {
             throw new InvalidOperationException($"Kaitiaki:DemoPatients must be between 10 and 100000 (it is {DemoPatients}).");

@@ -11,9 +11,9 @@ internal sealed record AccountRoles(IReadOnlyList<string> Roles, Guid? PatientId
 }
 
 /// <summary>What a request needs of its session: a snapshot, never the tracked row, so it can be remembered and shared safely.</summary>
-internal sealed record LiveSession(Guid Id, Guid AccountId, DateTime CreatedAt, DateTime LastSeenAt, DateTime? RevokedAt)
+internal sealed record LiveSession(Guid Id, Guid AccountId, DateTime CreatedAt, DateTime LastSeenAt, DateTime? RevokedAt, string? IpAddress, string Device)
 {
-    public static LiveSession From(AccountSession s) => new(s.Id, s.AccountId, s.CreatedAt, s.LastSeenAt, s.RevokedAt);
+    public static LiveSession From(AccountSession s) => new(s.Id, s.AccountId, s.CreatedAt, s.LastSeenAt, s.RevokedAt, s.IpAddress, s.Device);
 }
 
 /// <summary>
@@ -38,7 +38,7 @@ internal sealed class AccountDirectory(KaitiakiDb db, PatientAccess access)
             .Where(which)
             .Join(db.Users, s => s.AccountId, a => a.Id, (s, a) => new
             {
-                Session = new LiveSession(s.Id, s.AccountId, s.CreatedAt, s.LastSeenAt, s.RevokedAt),
+                Session = new LiveSession(s.Id, s.AccountId, s.CreatedAt, s.LastSeenAt, s.RevokedAt, s.IpAddress, s.Device),
                 a.DisplayName,
                 a.Kind,
                 a.PatientId,

@@ -82,7 +82,12 @@ internal sealed class SessionPrincipalFactory(
             new(KaitiakiClaims.SessionIdType, holder.Session.Id.ToString()),
             new(KaitiakiClaims.PrimaryRole, holder.Roles.Primary),
             new(ClaimTypes.Name, holder.DisplayName),
+            new(KaitiakiClaims.SessionDevice, UserAgentFamilies.Describe(holder.Session.Device)),
         };
+        if (Security.Networks.NetworkOf(holder.Session.IpAddress) is { } network)
+        {
+            claims.Add(new Claim(KaitiakiClaims.SessionNetwork, network));
+        }
         if (revision is { } held)
         {
             // Every event this request records now confirms that access has not changed since.

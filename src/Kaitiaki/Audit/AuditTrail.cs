@@ -34,6 +34,35 @@ internal sealed class AuditTrail(
     }
 
     /// <summary>
+    /// Adds an event that the portal itself decided (the detector containing someone), to the unit of work. It names no
+    /// actor, session or address, even when it is decided inside someone's request: the subject is in the resource and
+    /// the detail, and <paramref name="evidence"/> lists the events that led to it.
+    /// </summary>
+    public AuditEvent RecordAutomatic(
+        AuditAction action, string resourceType, Guid resourceId, string detail, IReadOnlyCollection<Guid> evidence, Guid? patientId = null)
+    {
+        var e = Build(action, AuditOutcome.Success, patientId, null, resourceType, resourceId, null, Truncate(detail, 256), null, null);
+        e.ActorAccountId = null;
+        e.SessionId = null;
+        e.IpAddress = null;
+        e.UserAgent = null;
+        e.ActorRole = "Kaitiaki detector";
+        e.Client = "detector";
+        e.RestsOnRevision = null;
+        e.Items = evidence.Count == 0 ? null : AuditEvent.PackItems(evidence);
+        db.AuditEvents.Add(e);
+        return e;
+    }
+
+    /// <summary>Adds an event with the ids it concerns as its items (an analyst's action and its evidence) to the unit of work.</summary>
+    public AuditEvent RecordWithItems(AuditAction action, string resourceType, Guid resourceId, string detail, IReadOnlyCollection<Guid> items)
+    {
+        var e = Record(action, resourceType: resourceType, resourceId: resourceId, detail: Truncate(detail, 256));
+        e.Items = items.Count == 0 ? null : AuditEvent.PackItems(items);
+        return e;
+    }
+
+    /// <summary>
     /// Records an event with whatever else the unit of work holds, in one transaction, and returns once it is committed.
     /// For a read or a denial, which changes nothing else, <see cref="RecordStandaloneAsync"/> is cheaper.
     /// </summary>
@@ -98,31 +127,54 @@ internal sealed class AuditTrail(
         {
             e.Items = AuditEvent.PackItems(items);
         }
-        await GuardAsync(e, CancellationToken.None);
+        await GuardAsync(e, CancellationToken.None, recordDenial: () => writer.SaveAsync(e));
         await writer.SaveAsync(e);
     }
 
-    /// <summary>Asks every guard about a successful read of a patient's data; records a refusal and throws if one says no.</summary>
-    private async Task GuardAsync(AuditEvent e, CancellationToken cancellationToken)
+    /// <summary>
+    /// Shows the event to every guard before it is recorded. If one refuses a read of a patient's data, the refusal is
+    /// recorded instead and <see cref="AccessRefusedException"/> stops the request. A refusal of a denial changes only
+    /// the answer: the denial is recorded as it is, then the request stops with the guard's status.
+    /// </summary>
+    private async Task GuardAsync(AuditEvent e, CancellationToken cancellationToken, Func<Task>? recordDenial = null)
     {
-        if (_guards.Length == 0 || e.Outcome != AuditOutcome.Success || e.PatientId is not { } patientId)
+        if (_guards.Length == 0)
         {
             return;
         }
-        var read = new GuardedRead(e.Action, e.ActorAccountId, e.SessionId, e.Client, e.IpAddress, patientId, e.ResourceType, e.ResourceId, e.Bytes,
-            e.Items is null ? 0 : e.Items.Length / 16);
+        var read = new GuardedRead(e.Action, e.Outcome, e.ActorAccountId, e.ActorRole, e.SessionId, e.Client, e.IpAddress, e.PatientId,
+            e.ResourceType, e.ResourceId, e.Bytes, e.Items is null ? 0 : e.Items.Length / 16);
+        GuardRefusal? refusal = null;
         foreach (var guard in _guards)
         {
-            if (await guard.CheckAsync(read, cancellationToken) is { } refusal)
+            if (await guard.CheckAsync(read, cancellationToken) is { } said && refusal is null)
             {
-                var refused = Build(AuditAction.ReadRefusedByGuard, AuditOutcome.Denied, patientId, null, e.ResourceType, e.ResourceId, null,
-                    Truncate($"{e.Action}: {refusal.Reason}", 256), null, null);
-                // A refusal discloses nothing, so it is recorded whatever the remembered decisions say.
-                refused.RestsOnRevision = null;
-                await writer.SaveAsync(refused);
-                throw new AccessRefusedException();
+                refusal = said;
+                if (read.Discloses)
+                {
+                    break;
+                }
             }
         }
+        if (refusal is null)
+        {
+            return;
+        }
+        if (!read.Discloses)
+        {
+            if (refusal.LooksMissing || recordDenial is null)
+            {
+                return;
+            }
+            await recordDenial();
+            throw new AccessRefusedException(refusal);
+        }
+        var refused = Build(AuditAction.ReadRefusedByGuard, AuditOutcome.Denied, e.PatientId, null, e.ResourceType, e.ResourceId, null,
+            Truncate($"{e.Action}: {refusal.Reason}", 256), null, null);
+        // A refusal discloses nothing, so it is recorded whatever the remembered decisions say.
+        refused.RestsOnRevision = null;
+        await writer.SaveAsync(refused);
+        throw new AccessRefusedException(refusal);
     }
 
     private AuditEvent Build(

@@ -105,7 +105,7 @@ internal sealed class DocumentContent(
                 {
                     await documents.RecordReadAsync(document, preview, length);
                 }
-                catch (AccessRefusedException)
+                catch (AccessRefusedException ex) when (ex.Refusal.LooksMissing)
                 {
                     return NotFoundProblem();
                 }

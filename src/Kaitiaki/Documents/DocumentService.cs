@@ -44,7 +44,7 @@ internal sealed class DocumentService(
             await audit.RecordStandaloneAsync(AuditAction.DocumentListed, patientId: patientId, resourceType: "Patient", resourceId: patientId,
                 detail: $"{documents.Count} documents", items: documents.Select(d => d.Id).ToList());
         }
-        catch (AccessRefusedException)
+        catch (AccessRefusedException ex) when (ex.Refusal.LooksMissing)
         {
             return null;
         }
@@ -63,7 +63,7 @@ internal sealed class DocumentService(
         {
             await audit.RecordStandaloneAsync(AuditAction.DocumentMetadataViewed, patientId: document.PatientId, resourceType: "Document", resourceId: document.Id);
         }
-        catch (AccessRefusedException)
+        catch (AccessRefusedException ex) when (ex.Refusal.LooksMissing)
         {
             return null;
         }

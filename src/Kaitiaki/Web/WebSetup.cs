@@ -102,7 +102,7 @@ internal static class ErrorPages
         app.UseWhen(context => !IsPageRequest(context), branch => branch.UseStatusCodePages());
     }
 
-    private static bool IsPageRequest(HttpContext context) =>
+    public static bool IsPageRequest(HttpContext context) =>
         !context.Request.Path.StartsWithSegments("/api")
         && context.Request.Headers.Accept.Any(value => value?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 }

@@ -18,6 +18,8 @@ public sealed class DocumentApiTests : IAsyncLifetime
     {
         ["Kaitiaki:Documents:MaxUploadBytes"] = "300000",
         ["Kaitiaki:Documents:PatientQuotaBytes"] = "700000",
+        // These tests ask for other people's documents on purpose, as probing would: the detector would contain them.
+        ["Kaitiaki:Detection:Mode"] = "off",
     });
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();

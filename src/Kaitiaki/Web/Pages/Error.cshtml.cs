@@ -33,6 +33,11 @@ internal sealed class ErrorModel : PageModel
                 "The page couldn't be read as sent. This can happen when a page has been open for a long time. Go back, reload the page and try again."),
             _ => ("Something went wrong", "Kaitiaki couldn't finish that just now. Nothing you sent has been lost or half-saved. Please try again in a few minutes."),
         };
+        // A refusal that brought its own words (a paused download, a paused account) says them instead.
+        if (HttpContext.Features.Get<RefusalAnswer>() is { } answer)
+        {
+            (Heading, Explanation) = (answer.Title, answer.Message);
+        }
         // Only a re-executed error reaches this page with an error status; someone opening /error/404 directly is told the same.
         if (HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is null)
         {
