@@ -73,6 +73,7 @@ internal static class KaitiakiHost
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
         app.MapDocumentEndpoints();
+        app.MapSecurityEndpoints();
         app.MapRazorPages();
         return app;
     }

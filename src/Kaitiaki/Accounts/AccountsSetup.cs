@@ -19,6 +19,9 @@ internal static class AccountsSetup
     public const string PracticeAdministratorPolicy = "practice-administrator";
     public const string OperatorPolicy = "operator";
     public const string SecurityPolicy = "security";
+
+    /// <summary>Security analysts alone: the detection console, containment, switches and canaries.</summary>
+    public const string SecurityAnalystPolicy = "security-analyst";
     public const string SupportPolicy = "support";
     public const string ApiPolicy = "api";
 
@@ -115,6 +118,7 @@ internal static class AccountsSetup
             .AddPolicy(PracticeAdministratorPolicy, p => p.RequireRole(Roles.PracticeAdministrator))
             .AddPolicy(OperatorPolicy, p => p.RequireRole(Roles.SupportAgent, Roles.SecurityAnalyst, Roles.IncidentManager))
             .AddPolicy(SecurityPolicy, p => p.RequireRole(Roles.SecurityAnalyst, Roles.IncidentManager))
+            .AddPolicy(SecurityAnalystPolicy, p => p.RequireRole(Roles.SecurityAnalyst))
             // Support agents help people who phone in; security analysts look after sessions too, so both may use the support tools.
             .AddPolicy(SupportPolicy, p => p.RequireRole(Roles.SupportAgent, Roles.SecurityAnalyst))
             // The API takes bearer tokens only, so a browser's cookie can never be used to call it across sites.

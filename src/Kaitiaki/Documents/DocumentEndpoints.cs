@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Kaitiaki.Practices;
+using Kaitiaki.Security;
 
 namespace Kaitiaki.Documents;
 
@@ -17,11 +18,11 @@ internal static class DocumentEndpoints
     public static IEndpointRouteBuilder MapDocumentEndpoints(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/v1/documents").WithTags("Documents").RequireAuthorization(AccountsSetup.ApiPolicy).DisableAntiforgery();
-        api.MapGet("/", ListAsync).Audited(AuditAction.DocumentListed, AuditAction.DocumentAccessDenied);
-        api.MapPost("/", UploadEndpoints.ApiUploadAsync).Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected);
-        api.MapGet("/{id:guid}", GetAsync).Audited(AuditAction.DocumentMetadataViewed, AuditAction.DocumentAccessDenied);
+        api.MapGet("/", ListAsync).Audited(AuditAction.DocumentListed, AuditAction.DocumentAccessDenied).SwitchedBy("documents.list");
+        api.MapPost("/", UploadEndpoints.ApiUploadAsync).Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected).SwitchedBy("documents.upload");
+        api.MapGet("/{id:guid}", GetAsync).Audited(AuditAction.DocumentMetadataViewed, AuditAction.DocumentAccessDenied).SwitchedBy("documents.list");
         api.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied)
-            .ConfirmsAccessAtAudit();
+            .ConfirmsAccessAtAudit().SwitchedBy("documents.download");
         api.MapDelete("/{id:guid}", DeleteAsync).Audited(AuditAction.DocumentDeleted, AuditAction.DocumentAccessDenied);
         api.MapPost("/{id:guid}/hide", (Guid id, HttpContext http, DocumentService documents, CancellationToken ct) => SetHiddenAsync(id, true, http, documents, ct))
             .Audited(AuditAction.DocumentHidden, AuditAction.DocumentAccessDenied);
@@ -31,7 +32,7 @@ internal static class DocumentEndpoints
         // The same reads and uploads for the portal's own pages, on the signed-in browser session.
         var web = routes.MapGroup("/documents").RequireAuthorization(policy => policy.AddAuthenticationSchemes(AccountsSetup.CookieScheme).RequireAuthenticatedUser());
         web.MapGet("/{id:guid}/content", ContentAsync).Audited(AuditAction.DocumentDownloaded, AuditAction.DocumentPreviewed, AuditAction.DocumentAccessDenied)
-            .ConfirmsAccessAtAudit();
+            .ConfirmsAccessAtAudit().SwitchedBy("documents.download");
         web.MapPost("/upload", UploadEndpoints.WebUploadAsync).DisableAntiforgery()
             .Audited(AuditAction.DocumentUploaded, AuditAction.DocumentUploadRejected, AuditAction.AntiforgeryRejected);
         return routes;

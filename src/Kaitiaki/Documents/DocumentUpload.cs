@@ -15,7 +15,8 @@ internal sealed record UploadRequest(
 /// complete, valid upload is renamed into place and recorded, so a refused or broken upload leaves nothing.
 /// </summary>
 internal sealed class DocumentUpload(
-    KaitiakiDb db, DocumentAccessPolicy policy, IDocumentStore store, MasterKeys keys, AuditTrail audit, KaitiakiOptions options, TimeProvider clock)
+    KaitiakiDb db, DocumentAccessPolicy policy, IDocumentStore store, MasterKeys keys, AuditTrail audit, Security.PracticeSwitches switches,
+    KaitiakiOptions options, TimeProvider clock)
 {
     /// <summary>Works out the patient, the capacity and the category before any content is read.</summary>
     public async Task<(Guid PatientId, UploadRight Right, Guid? PracticeId)> AuthoriseAsync(
@@ -33,6 +34,12 @@ internal sealed class DocumentUpload(
                 resourceId: patientId, detail: "no upload right", cancellationToken: cancellationToken);
             // Indistinguishable from a patient who does not exist.
             throw Refuse(UploadRefusal.NotFound, StatusCodes.Status404NotFound);
+        }
+        if (await switches.StoppingUploadAsync(patientId.Value, cancellationToken) is not null)
+        {
+            await audit.RecordAndSaveAsync(AuditAction.DocumentUploadRejected, AuditOutcome.Denied, resourceType: "Patient",
+                resourceId: patientId, detail: "switched off", cancellationToken: cancellationToken);
+            throw Refuse(UploadRefusal.Paused, StatusCodes.Status503ServiceUnavailable);
         }
         if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > 200)
         {

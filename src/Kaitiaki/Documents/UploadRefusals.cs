@@ -24,6 +24,9 @@ internal enum UploadRefusal
 
     /// <summary>The author holds a line break, control, direction or invisible character.</summary>
     AuthorHiddenCharacter,
+
+    /// <summary>The security team has switched uploads off, for everyone or for this patient's practice.</summary>
+    Paused,
 }
 
 /// <summary>Why an upload was refused, in words for the person, plus the status it answers with.</summary>
@@ -55,6 +58,7 @@ internal static class UploadRefusals
         UploadRefusal.PageExpired => "The page's security token has expired. Reload the page and try again.",
         UploadRefusal.TitleHiddenCharacter => HiddenCharacterMessage("title"),
         UploadRefusal.AuthorHiddenCharacter => HiddenCharacterMessage("author"),
+        UploadRefusal.Paused => Security.KillSwitches.Find("documents.upload")!.Message,
         _ => "The upload couldn't be read. Nothing was saved; please try again.",
     };
 

@@ -9,6 +9,9 @@ internal static class SecuritySetup
     public static IServiceCollection AddSecurity(this IServiceCollection services)
     {
         services.AddScoped<AccountHolds>();
+        services.AddScoped<SecurityConsole>();
+        services.AddScoped<Canaries>();
+        services.AddScoped<StepUps>();
         services.AddSingleton<IDetectionState, InMemoryDetectionState>();
         services.AddSingleton<AlertFeed>();
         services.AddSingleton<Containment>();
