@@ -17,7 +17,8 @@ internal sealed record GuardedRead(
 /// told. A plain refusal answers 404, as a missing record does; a containment answers with its own status and a calm
 /// message that says nothing about the rule.
 /// </summary>
-internal sealed record GuardRefusal(string Reason, int Status = StatusCodes.Status404NotFound, string? Title = null, string? Message = null)
+internal sealed record GuardRefusal(
+    string Reason, int Status = StatusCodes.Status404NotFound, string? Title = null, string? Message = null, string? Challenge = null)
 {
     public bool LooksMissing => Status == StatusCodes.Status404NotFound;
 }

@@ -166,6 +166,8 @@ internal sealed class AuditTrail(
             {
                 return;
             }
+            // The denial discloses nothing, so it is recorded whatever the remembered decisions say (the containment may just have moved them).
+            e.RestsOnRevision = null;
             await recordDenial();
             throw new AccessRefusedException(refusal);
         }

@@ -39,9 +39,10 @@ internal sealed class Containment(IDetectionState state, IServiceScopeFactory sc
     public static readonly GuardRefusal Suspended = new("account suspended", StatusCodes.Status403Forbidden, "Your account is paused",
         "Your account is paused while we check something. Your records are safe. Please contact your practice for help.");
     public static readonly GuardRefusal Revoked = new("session revoked", StatusCodes.Status401Unauthorized, "Please sign in again",
-        "Your session has ended. Please sign in again.");
+        "Your session has ended. Please sign in again.", "Bearer");
     public static readonly GuardRefusal StepUp = new("second factor needed again", StatusCodes.Status401Unauthorized, "Please confirm it's you",
-        "Please enter a code from your authenticator app to carry on.");
+        "Please enter a code from your authenticator app to carry on.",
+        "Bearer error=\"insufficient_user_authentication\", error_description=\"A second factor is needed again\"");
     public static readonly GuardRefusal Throttled = new("throttled", StatusCodes.Status429TooManyRequests, "Please slow down",
         "There have been a lot of requests in a short time. Please wait a minute, then try again.");
     public static readonly GuardRefusal Blocked = new("source blocked", StatusCodes.Status403Forbidden, "Access from here is paused",

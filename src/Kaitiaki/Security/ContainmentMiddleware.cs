@@ -56,12 +56,6 @@ internal static class ContainmentMiddleware
                         context.Response.Redirect("/account/step-up?returnUrl=" + Uri.EscapeDataString(context.Request.Path + context.Request.QueryString));
                         return;
                     }
-                    if (held == Containment.StepUp || held == Containment.Revoked)
-                    {
-                        context.Response.Headers.WWWAuthenticate = held == Containment.StepUp
-                            ? "Bearer error=\"insufficient_user_authentication\", error_description=\"A second factor is needed again\""
-                            : "Bearer";
-                    }
                     await AnswerAsync(context, held);
                     return;
                 }
@@ -101,5 +95,5 @@ internal static class ContainmentMiddleware
     }
 
     private static Task AnswerAsync(HttpContext context, Audit.GuardRefusal refusal, int? retryAfter = null) =>
-        AccessRefusals.AnswerAsync(context, refusal.Status, refusal.Title!, refusal.Message!, retryAfter);
+        AccessRefusals.AnswerAsync(context, refusal, retryAfter);
 }

@@ -38,7 +38,9 @@ internal static class Networks
         cidr = "";
         problem = "";
         var parts = (text ?? "").Trim().Split('/');
-        if (parts.Length > 2 || !IPAddress.TryParse(parts[0], out var ip) || parts[0].Length == 0)
+        // IPAddress reads "203.0.113" as 203.0.0.113; a person means all four parts or an IPv6 address.
+        var complete = parts[0].Contains(':', StringComparison.Ordinal) || parts[0].Count(c => c == '.') == 3;
+        if (parts.Length > 2 || !complete || !IPAddress.TryParse(parts[0], out var ip))
         {
             problem = "Give an address or network in CIDR form, such as 203.0.113.7, 203.0.113.0/24 or 2001:db8::/64.";
             return false;

@@ -23,9 +23,18 @@ internal static class AccessRefusals
             {
                 context.Response.Clear();
                 var refusal = ex.Refusal;
-                await AnswerAsync(context, refusal.Status, refusal.Title ?? "Not found", refusal.Message ?? "There is nothing here.");
+                await AnswerAsync(context, refusal);
             }
         });
+
+    public static Task AnswerAsync(HttpContext context, GuardRefusal refusal, int? retryAfterSeconds = null)
+    {
+        if (refusal.Challenge is { } challenge)
+        {
+            context.Response.Headers.WWWAuthenticate = challenge;
+        }
+        return AnswerAsync(context, refusal.Status, refusal.Title ?? "Not found", refusal.Message ?? "There is nothing here.", retryAfterSeconds);
+    }
 
     /// <summary>
     /// Answers a refusal: problem details for the API and anything that is not a browser; for a browser, only the
