@@ -316,9 +316,11 @@ internal sealed record EvidenceQuery(Guid? AccountId, Guid? SessionId, string? I
         {
             events = events.Where(e => e.ActorAccountId == account);
         }
-        else if (IpAddress is { } ip)
+        else if (Networks.Plain(IpAddress) is { } ip)
         {
-            events = events.Where(e => e.IpAddress == ip);
+            // A dual-stack socket records an IPv4 address as ::ffff:a.b.c.d.
+            var mapped = "::ffff:" + ip;
+            events = events.Where(e => e.IpAddress == ip || e.IpAddress == mapped);
         }
         else
         {

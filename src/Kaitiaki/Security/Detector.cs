@@ -86,7 +86,7 @@ internal sealed class Detector(
                 var daily = await state.AddDistinctAsync($"patients8h:{who}", patientKey, WorkingDay, now);
                 Over(trips, daily, limits.PatientsPerDay, "low-and-slow", AlertSeverity.Medium, Containing.Nothing,
                     $"{daily} different patients' records in 8 hours.", WorkingDay);
-                if (read.IpAddress is { } address)
+                if (Networks.Plain(read.IpAddress) is { } address)
                 {
                     var fromAddress = await state.AddDistinctAsync($"patients10m:ip:{address}", patientKey, TenMinutes, now);
                     if (fromAddress > Settings.PatientsPerAddress)
@@ -212,6 +212,7 @@ internal sealed class Detector(
         {
             return;
         }
+        address = Networks.Plain(address)!;
         var now = new DateTimeOffset(e.OccurredAt, TimeSpan.Zero);
         var who = e.ActorAccountId?.ToString("N") ?? "unknown";
         var failures = await state.AddAsync($"signin-failures:ip:{address}", 1, TenMinutes, now);

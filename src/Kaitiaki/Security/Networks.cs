@@ -16,6 +16,10 @@ internal static class Networks
     public static string? NetworkOf(string? address) =>
         IPAddress.TryParse(address, out var ip) ? Cidr(ip, ip.AddressFamily == AddressFamily.InterNetworkV6 && !ip.IsIPv4MappedToIPv6 ? 64 : 24) : null;
 
+    /// <summary>An address as people write it: an IPv4 address a dual-stack socket reports as ::ffff:a.b.c.d comes back as a.b.c.d.</summary>
+    public static string? Plain(string? address) =>
+        IPAddress.TryParse(address, out var ip) ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : address;
+
     /// <summary>Every block that would cover the address, most specific first.</summary>
     public static IEnumerable<string> Covering(string? address)
     {
