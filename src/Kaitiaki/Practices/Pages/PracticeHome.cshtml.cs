@@ -27,7 +27,9 @@ internal sealed class PracticeHomeModel(KaitiakiDb db, StaffAccess staff, Patien
             var contact = await db.Practices.AsNoTracking().Where(p => p.Id == practice.PracticeId)
                 .Select(p => new { p.PrivacyContactName, p.PrivacyContactEmail }).FirstAsync(cancellationToken);
             Practices.Add(new PracticeSummary(practice,
-                await access.CurrentEnrolments().CountAsync(e => e.PracticeId == practice.PracticeId, cancellationToken),
+                // Decoy patients planted by the security team are never counted as real patients.
+                await access.CurrentEnrolments().Where(e => e.PracticeId == practice.PracticeId)
+                    .Join(db.Patients.Where(p => !p.IsDecoy), e => e.PatientId, p => p.Id, (e, p) => e.Id).CountAsync(cancellationToken),
                 await access.CurrentMemberships().Where(m => m.PracticeId == practice.PracticeId).Select(m => m.AccountId).Distinct().CountAsync(cancellationToken),
                 contact.PrivacyContactName, contact.PrivacyContactEmail));
         }
