@@ -15,7 +15,8 @@ internal sealed record PlantedCanary(Guid PatientId, IReadOnlyList<Guid> Documen
 /// access and contains the caller (<see cref="Detector"/>). Its NHI is from the Z range, which is never given to a
 /// real person, so a decoy can never be mistaken for, or leak the number of, someone real.
 /// </summary>
-internal sealed class Canaries(KaitiakiDb db, AuditTrail audit, DocumentUpload upload, IDetectionState state, TimeProvider clock)
+internal sealed class Canaries(
+    KaitiakiDb db, AuditTrail audit, EnrolmentService enrolments, DocumentUpload upload, IDetectionState state, TimeProvider clock)
 {
     private static readonly string[] GivenNames = ["Hana", "Rawiri", "Sophie", "Daniel", "Losa", "Tane", "Emily", "Ravi", "Ruby", "Manaia", "Anahera", "Josh"];
     private static readonly string[] FamilyNames = ["Kingi", "Morrison", "Tauroa", "Nguyen", "Faleolo", "Campbell", "Reddy", "Paki", "Gray", "Hohaia"];
@@ -42,7 +43,8 @@ internal sealed class Canaries(KaitiakiDb db, AuditTrail audit, DocumentUpload u
             IsDecoy = true,
         };
         db.Patients.Add(decoy);
-        db.Enrolments.Add(new Enrolment { PatientId = decoy.Id, PracticeId = practiceId, StartedOn = today.AddYears(-Random.Shared.Next(1, 6)) });
+        // Enrolled the one way anyone is; a decoy is nobody, so there is no one whose consent it needs.
+        await enrolments.EnrolAsync(decoy.Id, practiceId, today.AddYears(-Random.Shared.Next(1, 6)), cancellationToken);
         audit.Record(AuditAction.CanaryPlanted, patientId: decoy.Id, practiceId: practiceId, resourceType: "Patient", resourceId: decoy.Id);
         await db.SaveChangesAsync(cancellationToken);
         // From this moment a read of it contains the caller, before its documents exist.
