@@ -71,6 +71,7 @@ internal static class KaitiakiHost
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
         app.MapDocumentEndpoints();
+        app.MapRemediationEndpoints();
         app.MapRazorPages();
         return app;
     }

@@ -5,6 +5,7 @@ internal static class SecuritySetup
     public static IServiceCollection AddSecurity(this IServiceCollection services)
     {
         services.AddScoped<AccountHolds>();
+        services.AddScoped<CredentialRemediation>();
         return services;
     }
 }
