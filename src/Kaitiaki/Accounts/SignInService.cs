@@ -1,5 +1,6 @@
 using Kaitiaki.Audit;
 using Kaitiaki.Notifications;
+using Kaitiaki.Security;
 using Kaitiaki.Storage;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +27,18 @@ internal enum MfaStatus
     WrongCode,
     ChallengeExpired,
     MethodUnavailable,
+
+    /// <summary>The code was right, but the security team has suspended the account: no session.</summary>
+    AccountSuspended,
+}
+
+/// <summary>What stands between a person who has proved who they are and a new session.</summary>
+internal enum SignInHold
+{
+    None,
+
+    /// <summary>The security team has suspended the account (<see cref="AccountHolds"/>).</summary>
+    AccountSuspended,
 }
 
 internal enum FactorCheck
@@ -53,9 +66,17 @@ internal sealed class SignInService(
     AccessFailures failures,
     TotpSeeds seeds,
     EmailSender email,
+    AccountHolds holds,
     TimeProvider clock)
 {
     public static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>The words for a suspended account, on the pages and in the API alike, shown only after both factors were right.</summary>
+    public const string AccountPausedTitle = "Your account is paused";
+
+    public const string AccountPaused =
+        "Our security team has paused your Kaitiaki account while they check something, so you can't sign in for now. " +
+        "If you need help, please phone your practice or the Kaitiaki helpline.";
 
     public const string MethodTotp = "totp";
     public const string MethodEmail = "email";
@@ -181,9 +202,15 @@ internal sealed class SignInService(
         challenge.CompletedAt = now.UtcDateTime;
         account.AccessFailedCount = 0;
         account.LockoutEnd = null;
-        audit.Record(AuditAction.MfaVerify, detail: $"{method} accepted", actorAccountId: account.Id);
         // The account row carries the last TOTP step; its concurrency stamp makes a code raced in twice fail once.
         account.ConcurrencyStamp = Guid.NewGuid().ToString();
+        // Only now, after a right password and a right second factor, may the answer differ from anyone else's.
+        var hold = await HoldOnAsync(account, cancellationToken);
+        if (hold != SignInHold.None)
+        {
+            return await WithoutSessionAsync(account, cancellationToken);
+        }
+        audit.Record(AuditAction.MfaVerify, detail: $"{method} accepted", actorAccountId: account.Id);
         try
         {
             var (session, token) = await sessions.CreateAsync(account, kind, device, ip, method!, cancellationToken);
@@ -194,6 +221,25 @@ internal sealed class SignInService(
             // Another request used this account's code (or changed the account) at the same moment: this one loses.
             return new MfaResult(MfaStatus.WrongCode);
         }
+    }
+
+    /// <summary>What stops this account, whose owner has just proved who they are, from getting a session now.</summary>
+    public async Task<SignInHold> HoldOnAsync(Account account, CancellationToken cancellationToken) =>
+        await holds.IsSuspendedAsync(account.Id, cancellationToken) ? SignInHold.AccountSuspended : SignInHold.None;
+
+    /// <summary>Saves what the right code used up (the challenge, the authenticator step) without making a session.</summary>
+    private async Task<MfaResult> WithoutSessionAsync(Account account, CancellationToken cancellationToken)
+    {
+        audit.Record(AuditAction.MfaVerify, AuditOutcome.Denied, detail: "account suspended", actorAccountId: account.Id);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new MfaResult(MfaStatus.WrongCode);
+        }
+        return new MfaResult(MfaStatus.AccountSuspended, account);
     }
 
     /// <summary>

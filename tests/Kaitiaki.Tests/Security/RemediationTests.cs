@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
+using Kaitiaki.Security;
 using Kaitiaki.Storage;
 using Kaitiaki.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +12,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Kaitiaki.Tests.Security;
 
-/// <summary>Credential remediation: a security analyst ends an account's sessions and requires new sign-in details.</summary>
+/// <summary>
+/// Credential remediation: a security analyst ends an account's sessions and requires new sign-in details; and a
+/// suspended account is told so only after both factors.
+/// </summary>
 [Trait("Category", "Integration")]
 public sealed class RemediationTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
@@ -113,16 +118,115 @@ public sealed class RemediationTests(SharedPortal shared) : IClassFixture<Shared
         Assert.Null((await AccountAsync(patient.AccountId)).RemediationRequiredAt);
     }
 
+    [Fact]
+    public async Task A_suspended_account_answers_like_any_other_until_the_password_and_code_are_right_through_the_api()
+    {
+        var practice = await _portal.CreatePracticeAsync();
+        var suspended = await _portal.CreatePatientAsync(practice);
+        var control = await _portal.CreatePatientAsync(practice);
+        await SuspendAsync(suspended.AccountId);
+
+        var wrongPassword = await CompareAsync(
+            c => _portal.Client.PostAsJsonAsync("/api/v1/auth/login", new { email = c.Email, password = "not the password at all" }), suspended, control);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongPassword);
+        var suspendedLogin = await _portal.LoginAsync(suspended);
+        var controlLogin = await _portal.LoginAsync(control);
+        Assert.Equal(Shape(controlLogin), Shape(suspendedLogin));
+        var wrongCode = await CompareAsync(c => _portal.PostMfaAsync(c == suspended ? suspendedLogin : controlLogin, "totp", "000000"), suspended, control);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongCode);
+
+        var paused = await _portal.PostMfaAsync(suspendedLogin, "totp", _portal.NextTotp(suspended));
+
+        Assert.Equal(HttpStatusCode.Forbidden, paused.StatusCode);
+        Assert.Equal(SignInService.AccountPaused, (await paused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.False(await HasLiveSessionAsync(suspended.AccountId));
+        Assert.Single(await EventsAsync(e => e.Action == AuditAction.MfaVerify && e.ActorAccountId == suspended.AccountId
+                                              && e.Outcome == AuditOutcome.Denied && e.Detail == "account suspended"));
+        Assert.Equal(HttpStatusCode.OK, (await _portal.PostMfaAsync(controlLogin, "totp", _portal.NextTotp(control))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_suspended_account_on_the_website_is_told_it_is_paused_only_after_the_password_and_code_and_gets_no_session()
+    {
+        var practice = await _portal.CreatePracticeAsync();
+        var suspended = await _portal.CreatePatientAsync(practice);
+        var control = await _portal.CreatePatientAsync(practice);
+        await SuspendAsync(suspended.AccountId);
+
+        var wrong = new List<string?>();
+        foreach (var user in new[] { suspended, control })
+        {
+            var attempt = await WebForms.PostAsync(_portal.NewClient(), "/account/login",
+                new Dictionary<string, string> { ["Email"] = user.Email, ["Password"] = "not the password at all" });
+            Assert.Equal(HttpStatusCode.OK, attempt.StatusCode);
+            wrong.Add(await WebForms.ErrorSummaryAsync(attempt));
+        }
+        Assert.Equal(wrong[1], wrong[0]);
+
+        var browser = _portal.NewClient();
+        var login = await WebForms.PostAsync(browser, "/account/login", new Dictionary<string, string> { ["Email"] = suspended.Email, ["Password"] = suspended.Password });
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var mfaPage = WebUtility.HtmlDecode(await browser.GetStringAsync("/account/mfa"));
+        Assert.DoesNotContain(SignInService.AccountPaused, mfaPage, StringComparison.Ordinal);
+        var mfa = await WebForms.PostAsync(browser, "/account/mfa", new Dictionary<string, string> { ["Method"] = "totp", ["Code"] = _portal.NextTotp(suspended) });
+
+        Assert.Equal(HttpStatusCode.OK, mfa.StatusCode);
+        var html = WebUtility.HtmlDecode(await mfa.Content.ReadAsStringAsync());
+        Assert.Contains(SignInService.AccountPaused, html, StringComparison.Ordinal);
+        Assert.Contains("helpline", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/account/security")).StatusCode);
+        Assert.False(await HasLiveSessionAsync(suspended.AccountId));
+    }
+
     private static Task<HttpResponseMessage> RemediateAsync(HttpClient client, Guid accountId) =>
         client.PostAsync($"/api/v1/security/accounts/{accountId}/remediate", null);
 
     private async Task<HttpClient> AnalystAsync() => await _portal.SignInApiAsync(await _portal.CreateOperatorAsync(OperatorRole.SecurityAnalyst));
+
+    /// <summary>Sends the same request for both people; their answers must match apart from the trace id.</summary>
+    private static async Task<HttpStatusCode> CompareAsync(Func<TestUser, Task<HttpResponseMessage>> send, TestUser first, TestUser second)
+    {
+        var a = await send(first);
+        var b = await send(second);
+        Assert.Equal(b.StatusCode, a.StatusCode);
+        Assert.Equal(await WithoutTraceIdAsync(b), await WithoutTraceIdAsync(a));
+        return a.StatusCode;
+    }
+
+    private static async Task<string> WithoutTraceIdAsync(HttpResponseMessage response)
+    {
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        json.Remove("traceId");
+        return json.ToJsonString();
+    }
+
+    /// <summary>A login answer without its challenge id, which differs every time.</summary>
+    private static string Shape(JsonElement login)
+    {
+        var json = JsonNode.Parse(login.GetRawText())!.AsObject();
+        json.Remove("challengeId");
+        return json.ToJsonString();
+    }
+
+    private async Task SuspendAsync(Guid accountId) =>
+        await _portal.WithScopeAsync(sp =>
+        {
+            var db = sp.GetRequiredService<KaitiakiDb>();
+            db.ContainmentActions.Add(new ContainmentAction
+            {
+                Kind = ContainmentKind.SuspendAccount, AccountId = accountId, AppliedAt = _portal.Clock.GetUtcNow().UtcDateTime, Reason = "manual",
+            });
+            return db.SaveChangesAsync();
+        });
 
     private Task<Account> AccountAsync(Guid accountId) =>
         _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().Users.AsNoTracking().SingleAsync(a => a.Id == accountId));
 
     private Task<int> PendingCountAsync() =>
         _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().Users.CountAsync(a => a.RemediationRequiredAt != null));
+
+    private Task<bool> HasLiveSessionAsync(Guid accountId) =>
+        _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().Sessions.AnyAsync(s => s.AccountId == accountId && s.RevokedAt == null));
 
     private Task<List<AuditEvent>> EventsAsync(System.Linq.Expressions.Expression<Func<AuditEvent, bool>> which) =>
         _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents.AsNoTracking().Where(which).ToListAsync());

@@ -25,6 +25,9 @@ internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOpti
     public string? Error { get; private set; }
     public string? Notice { get; private set; }
 
+    /// <summary>The account is suspended: said only now that the password and the code were both right.</summary>
+    public bool Paused { get; private set; }
+
     public static string Describe(string method) => method switch
     {
         SignInService.MethodTotp => "A code from my authenticator app",
@@ -50,6 +53,10 @@ internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOpti
                 await HttpContext.SignInAsync(AccountsSetup.CookieScheme, SessionPrincipalFactory.CookiePrincipal(result.Session!),
                     new AuthenticationProperties { IsPersistent = false });
                 return Redirect("/");
+            case MfaStatus.AccountSuspended:
+                Response.Cookies.Delete(options.CookieName(LoginModel.ChallengeCookie), options.ShortLivedCookie(TimeSpan.Zero));
+                Paused = true;
+                return Page();
             case MfaStatus.ChallengeExpired:
                 return RedirectToPage("/Accounts/Pages/Login");
             default:
