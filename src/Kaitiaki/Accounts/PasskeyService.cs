@@ -78,7 +78,8 @@ internal sealed class PasskeyService(
     }
 
     /// <summary>
-    /// The account whose passkey verified, when it may have a session now. A suspended account gets no account but the hold.
+    /// The account whose passkey verified, when it may have a session now. A suspended account, or one whose sign-in
+    /// details must be renewed, gets no account but the hold: a passkey is one of the details being replaced.
     /// </summary>
     public async Task<PasskeySignIn> CompleteSignInAsync(string? credentialJson, HttpContext http, CancellationToken cancellationToken)
     {
@@ -102,8 +103,8 @@ internal sealed class PasskeyService(
         }
         if (await signIn.HoldOnAsync(account, cancellationToken) is var hold and not SignInHold.None)
         {
-            await audit.RecordAndSaveAsync(AuditAction.PasskeySignIn, AuditOutcome.Denied, detail: "account suspended", actorAccountId: account.Id,
-                cancellationToken: cancellationToken);
+            await audit.RecordAndSaveAsync(AuditAction.PasskeySignIn, AuditOutcome.Denied,
+                detail: hold == SignInHold.AccountSuspended ? "account suspended" : "renewal required", actorAccountId: account.Id, cancellationToken: cancellationToken);
             return new PasskeySignIn(null, hold);
         }
         // Keeps the signature counter, so a cloned authenticator shows up.

@@ -15,6 +15,9 @@ internal enum SecurityNoticeKind
 
     /// <summary>The security team asked for the account's sign-in details to be renewed, and signed it out everywhere.</summary>
     RenewalRequired = 8,
+
+    /// <summary>A new password and a new authenticator app were set up after the security team asked for them.</summary>
+    Renewed = 9,
 }
 
 /// <summary>
@@ -69,6 +72,9 @@ internal sealed class SecurityNotices(EmailQueue queue)
             "To keep your account safe, our security team has signed your Kaitiaki account out on every device and asked for your " +
             "sign-in details to be renewed. The next time you sign in, you'll be asked to choose a new password and to set up your " +
             "authenticator app again. After that, your old password, authenticator codes, recovery codes and passkeys will no longer work."),
+        SecurityNoticeKind.Renewed => ("Your new Kaitiaki sign-in details are set up",
+            "A new password and a new authenticator app were set up for your Kaitiaki account, as our security team asked, and new " +
+            "recovery codes were made. Your old password, authenticator codes, recovery codes and passkeys no longer work."),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No notice is written for this kind."),
     };
 }

@@ -30,6 +30,9 @@ internal enum MfaStatus
 
     /// <summary>The code was right, but the security team has suspended the account: no session.</summary>
     AccountSuspended,
+
+    /// <summary>The code was right, but the account must have a new password and authenticator first: no ordinary session.</summary>
+    RenewalRequired,
 }
 
 /// <summary>What stands between a person who has proved who they are and a new session.</summary>
@@ -39,6 +42,9 @@ internal enum SignInHold
 
     /// <summary>The security team has suspended the account (<see cref="AccountHolds"/>).</summary>
     AccountSuspended,
+
+    /// <summary>Credential remediation: a new password and a new authenticator must be chosen first.</summary>
+    RenewalRequired,
 }
 
 internal enum FactorCheck
@@ -77,6 +83,11 @@ internal sealed class SignInService(
     public const string AccountPaused =
         "Our security team has paused your Kaitiaki account while they check something, so you can't sign in for now. " +
         "If you need help, please phone your practice or the Kaitiaki helpline.";
+
+    /// <summary>What the API says to an account that must renew its sign-in details, which only the website can do.</summary>
+    public const string RenewOnWebsite =
+        "Your account needs a new password and a new authenticator app before you can use it here. " +
+        "Please sign in on the Kaitiaki website first to set them up, then sign in here again.";
 
     public const string MethodTotp = "totp";
     public const string MethodEmail = "email";
@@ -208,7 +219,7 @@ internal sealed class SignInService(
         var hold = await HoldOnAsync(account, cancellationToken);
         if (hold != SignInHold.None)
         {
-            return await WithoutSessionAsync(account, cancellationToken);
+            return await WithoutSessionAsync(account, method!, hold, kind, cancellationToken);
         }
         audit.Record(AuditAction.MfaVerify, detail: $"{method} accepted", actorAccountId: account.Id);
         try
@@ -225,12 +236,28 @@ internal sealed class SignInService(
 
     /// <summary>What stops this account, whose owner has just proved who they are, from getting a session now.</summary>
     public async Task<SignInHold> HoldOnAsync(Account account, CancellationToken cancellationToken) =>
-        await holds.IsSuspendedAsync(account.Id, cancellationToken) ? SignInHold.AccountSuspended : SignInHold.None;
+        await holds.IsSuspendedAsync(account.Id, cancellationToken) ? SignInHold.AccountSuspended
+        : account.RemediationRequiredAt is not null ? SignInHold.RenewalRequired
+        : SignInHold.None;
 
-    /// <summary>Saves what the right code used up (the challenge, the authenticator step) without making a session.</summary>
-    private async Task<MfaResult> WithoutSessionAsync(Account account, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves what the right code used up (the challenge, the authenticator step) without making a session. The browser
+    /// goes on to renew the sign-in details; the API cannot, and a suspended account goes nowhere.
+    /// </summary>
+    private async Task<MfaResult> WithoutSessionAsync(Account account, string method, SignInHold hold, SessionKind kind, CancellationToken cancellationToken)
     {
-        audit.Record(AuditAction.MfaVerify, AuditOutcome.Denied, detail: "account suspended", actorAccountId: account.Id);
+        if (hold == SignInHold.AccountSuspended)
+        {
+            audit.Record(AuditAction.MfaVerify, AuditOutcome.Denied, detail: "account suspended", actorAccountId: account.Id);
+        }
+        else if (kind == SessionKind.Cookie)
+        {
+            audit.Record(AuditAction.MfaVerify, detail: $"{method} accepted; renewal required", actorAccountId: account.Id);
+        }
+        else
+        {
+            audit.Record(AuditAction.MfaVerify, AuditOutcome.Denied, detail: "renewal required", actorAccountId: account.Id);
+        }
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -239,7 +266,7 @@ internal sealed class SignInService(
         {
             return new MfaResult(MfaStatus.WrongCode);
         }
-        return new MfaResult(MfaStatus.AccountSuspended, account);
+        return new MfaResult(hold == SignInHold.AccountSuspended ? MfaStatus.AccountSuspended : MfaStatus.RenewalRequired, account);
     }
 
     /// <summary>

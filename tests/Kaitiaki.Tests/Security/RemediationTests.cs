@@ -2,23 +2,26 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
 using Kaitiaki.Security;
 using Kaitiaki.Storage;
 using Kaitiaki.Tests.Support;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kaitiaki.Tests.Security;
 
 /// <summary>
-/// Credential remediation: a security analyst ends an account's sessions and requires new sign-in details; and a
-/// suspended account is told so only after both factors.
+/// Credential remediation: a security analyst ends an account's sessions and requires new sign-in details, which the
+/// person chooses on the website at their next sign-in; and a suspended account is told so only after both factors.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class RemediationTests(SharedPortal shared) : IClassFixture<SharedPortal>
+public sealed partial class RemediationTests(SharedPortal shared) : IClassFixture<SharedPortal>
 {
+    private const string NewPassword = "tuatara pohutukawa lantern";
     private readonly TestPortal _portal = shared.Portal;
 
     [Fact]
@@ -57,6 +60,96 @@ public sealed class RemediationTests(SharedPortal shared) : IClassFixture<Shared
         var again = await (await RemediateAsync(analystApi, patient.AccountId)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("already-pending", again.GetProperty("status").GetString());
         Assert.Equal(0, again.GetProperty("sessionsEnded").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_api_refuses_sign_in_with_403_until_the_details_are_renewed_on_the_website()
+    {
+        var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
+        await RemediateAsync(await AnalystAsync(), patient.AccountId);
+
+        var mfa = await _portal.PostMfaAsync(await _portal.LoginAsync(patient), "totp", _portal.NextTotp(patient));
+
+        Assert.Equal(HttpStatusCode.Forbidden, mfa.StatusCode);
+        var problem = await mfa.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(SignInService.RenewOnWebsite, problem.GetProperty("detail").GetString());
+        Assert.Contains("website", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False(await HasLiveSessionAsync(patient.AccountId));
+        Assert.Single(await EventsAsync(e => e.Action == AuditAction.MfaVerify && e.ActorAccountId == patient.AccountId
+                                              && e.Outcome == AuditOutcome.Denied && e.Detail == "renewal required"));
+    }
+
+    [Fact]
+    public async Task Renewing_on_the_website_ends_in_a_session_and_only_the_new_password_and_authenticator_work()
+    {
+        var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
+        var oldRecoveryCode = await _portal.WithScopeAsync(async sp =>
+        {
+            var codes = sp.GetRequiredService<InvitationService>().AddRecoveryCodes(patient.AccountId);
+            await sp.GetRequiredService<KaitiakiDb>().SaveChangesAsync();
+            return codes[0];
+        });
+        await AddPasskeyAsync(patient.AccountId);
+        await RemediateAsync(await AnalystAsync(), patient.AccountId);
+
+        var browser = await RenewalStartedAsync(patient);
+        var newSeed = await NewSeedAsync(browser);
+        var confirmed = await WebForms.PostAsync(browser, "/account/renew", new Dictionary<string, string> { ["Code"] = CodeFor(newSeed) }, "Authenticator");
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        var mismatch = await WebForms.PostAsync(browser, "/account/renew",
+            new Dictionary<string, string> { ["NewPassword"] = NewPassword, ["ConfirmPassword"] = NewPassword + "x" }, "Password");
+        Assert.Contains("don't match", await WebForms.ErrorSummaryAsync(mismatch), StringComparison.Ordinal);
+        var reused = await WebForms.PostAsync(browser, "/account/renew",
+            new Dictionary<string, string> { ["NewPassword"] = patient.Password, ["ConfirmPassword"] = patient.Password }, "Password");
+        Assert.Contains("password you had before", await WebForms.ErrorSummaryAsync(reused), StringComparison.Ordinal);
+        var done = await WebForms.PostAsync(browser, "/account/renew",
+            new Dictionary<string, string> { ["NewPassword"] = NewPassword, ["ConfirmPassword"] = NewPassword }, "Password");
+
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        Assert.Equal(10, RecoveryCodeItem().Count(await done.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/security")).StatusCode);
+        var account = await AccountAsync(patient.AccountId);
+        Assert.Null(account.RemediationRequiredAt);
+        Assert.Equal(0, await _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().UserPasskeys.CountAsync(p => p.UserId == patient.AccountId)));
+        var completed = Assert.Single(await EventsAsync(e => e.Action == AuditAction.RemediationCompleted && e.ResourceId == patient.AccountId));
+        Assert.Equal(patient.AccountId, completed.ActorAccountId);
+        Assert.Equal("new password, authenticator and recovery codes; 1 passkeys removed", completed.Detail);
+
+        var renewed = patient with { Password = NewPassword, TotpSecret = newSeed };
+        var oldPassword = await _portal.Client.PostAsJsonAsync("/api/v1/auth/login", new { email = patient.Email, password = patient.Password });
+        Assert.Equal(HttpStatusCode.Unauthorized, oldPassword.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _portal.PostMfaAsync(await _portal.LoginAsync(renewed), "totp", _portal.NextTotp(patient))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _portal.PostMfaAsync(await _portal.LoginAsync(renewed), "recovery", oldRecoveryCode)).StatusCode);
+        var api = await _portal.SignInApiAsync(renewed);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/me")).StatusCode);
+        await _portal.SignInWebAsync(renewed);
+    }
+
+    [Fact]
+    public async Task A_renewal_under_way_ends_when_the_security_team_remediates_again()
+    {
+        var patient = await _portal.CreatePatientAsync(await _portal.CreatePracticeAsync());
+        var analyst = await AnalystAsync();
+        await RemediateAsync(analyst, patient.AccountId);
+        var browser = await RenewalStartedAsync(patient);
+        var seed = await NewSeedAsync(browser);
+
+        await RemediateAsync(analyst, patient.AccountId);
+        var page = await browser.GetStringAsync("/account/renew");
+
+        Assert.Contains("Please sign in again", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(Totp.Grouped(seed), page, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=\"Code\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_renewal_page_without_a_renewal_under_way_only_says_to_sign_in()
+    {
+        var page = await _portal.NewClient().GetStringAsync("/account/renew");
+
+        Assert.Contains("Please sign in again", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("totp-secret", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=\"NewPassword\"", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -183,6 +276,32 @@ public sealed class RemediationTests(SharedPortal shared) : IClassFixture<Shared
 
     private async Task<HttpClient> AnalystAsync() => await _portal.SignInApiAsync(await _portal.CreateOperatorAsync(OperatorRole.SecurityAnalyst));
 
+    /// <summary>A browser that has given the right password and code of a remediated account, and was sent on to renew.</summary>
+    private async Task<HttpClient> RenewalStartedAsync(TestUser user)
+    {
+        var browser = _portal.NewClient();
+        var login = await WebForms.PostAsync(browser, "/account/login", new Dictionary<string, string> { ["Email"] = user.Email, ["Password"] = user.Password });
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var mfa = await WebForms.PostAsync(browser, "/account/mfa", new Dictionary<string, string> { ["Method"] = "totp", ["Code"] = _portal.NextTotp(user) });
+        Assert.Equal(HttpStatusCode.Redirect, mfa.StatusCode);
+        Assert.Equal("/account/renew", mfa.Headers.Location!.OriginalString);
+        Assert.False(await HasLiveSessionAsync(user.AccountId));
+        return browser;
+    }
+
+    private static async Task<string> NewSeedAsync(HttpClient browser)
+    {
+        var match = SecretOnPage().Match(await browser.GetStringAsync("/account/renew"));
+        Assert.True(match.Success, "The renewal page shows no setup key.");
+        return match.Groups[1].Value.Replace(" ", "", StringComparison.Ordinal);
+    }
+
+    private string CodeFor(string seed)
+    {
+        _portal.Clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
+        return Totp.Code(seed, Totp.StepAt(_portal.Clock.GetUtcNow()));
+    }
+
     /// <summary>Sends the same request for both people; their answers must match apart from the trace id.</summary>
     private static async Task<HttpStatusCode> CompareAsync(Func<TestUser, Task<HttpResponseMessage>> send, TestUser first, TestUser second)
     {
@@ -219,6 +338,17 @@ public sealed class RemediationTests(SharedPortal shared) : IClassFixture<Shared
             return db.SaveChangesAsync();
         });
 
+    private async Task AddPasskeyAsync(Guid accountId) =>
+        await _portal.WithScopeAsync(async sp =>
+        {
+            var users = sp.GetRequiredService<UserManager<Account>>();
+            var account = await users.FindByIdAsync(accountId.ToString());
+            var passkey = new UserPasskeyInfo(Guid.NewGuid().ToByteArray(), new byte[64], _portal.Clock.GetUtcNow(), 0, ["internal"],
+                isUserVerified: true, isBackupEligible: false, isBackedUp: false, attestationObject: new byte[16], clientDataJson: new byte[16]) { Name = "Laptop" };
+            Assert.True((await users.AddOrUpdatePasskeyAsync(account!, passkey)).Succeeded);
+            return true;
+        });
+
     private Task<Account> AccountAsync(Guid accountId) =>
         _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().Users.AsNoTracking().SingleAsync(a => a.Id == accountId));
 
@@ -230,4 +360,10 @@ public sealed class RemediationTests(SharedPortal shared) : IClassFixture<Shared
 
     private Task<List<AuditEvent>> EventsAsync(System.Linq.Expressions.Expression<Func<AuditEvent, bool>> which) =>
         _portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents.AsNoTracking().Where(which).ToListAsync());
+
+    [GeneratedRegex("id=\"totp-secret\">([A-Z2-7 ]+)</p>")]
+    private static partial Regex SecretOnPage();
+
+    [GeneratedRegex("<li>[A-Z0-9]{4}-[A-Z0-9]{4}")]
+    private static partial Regex RecoveryCodeItem();
 }

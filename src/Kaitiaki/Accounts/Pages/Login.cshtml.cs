@@ -59,10 +59,16 @@ internal sealed class LoginModel(SignInService signIn, PasskeyService passkeys, 
             return Page();
         }
         var (account, hold) = await passkeys.CompleteSignInAsync(credential, HttpContext, cancellationToken);
-        if (hold == SignInHold.AccountSuspended)
+        switch (hold)
         {
-            Paused = true;
-            return Page();
+            case SignInHold.AccountSuspended:
+                Paused = true;
+                return Page();
+            case SignInHold.RenewalRequired:
+                // Passkeys are among the details being replaced, so only the password and a code lead on to renewing them.
+                Error = "Your account needs a new password and a new authenticator app. Please sign in with your e-mail address, " +
+                        "password and code to set them up.";
+                return Page();
         }
         if (account is null)
         {

@@ -1,4 +1,5 @@
 using Kaitiaki.Audit;
+using Kaitiaki.Security;
 using Kaitiaki.Storage;
 using Kaitiaki.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -13,7 +14,7 @@ namespace Kaitiaki.Accounts.Pages;
 [AllowAnonymous]
 [Audited(AuditAction.MfaVerify)]
 [EnableRateLimiting(RateLimits.SignIn)]
-internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOptions options, TimeProvider clock) : PageModel
+internal sealed class MfaModel(SignInService signIn, CredentialRemediation remediation, KaitiakiDb db, KaitiakiOptions options, TimeProvider clock) : PageModel
 {
     [BindProperty]
     public string? Method { get; set; }
@@ -57,6 +58,11 @@ internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOpti
                 Response.Cookies.Delete(options.CookieName(LoginModel.ChallengeCookie), options.ShortLivedCookie(TimeSpan.Zero));
                 Paused = true;
                 return Page();
+            case MfaStatus.RenewalRequired:
+                Response.Cookies.Delete(options.CookieName(LoginModel.ChallengeCookie), options.ShortLivedCookie(TimeSpan.Zero));
+                Response.Cookies.Append(options.CookieName(RenewModel.BareCookie), await remediation.BeginRenewalAsync(result.Account!, cancellationToken),
+                    options.ShortLivedCookie(CredentialRemediation.RenewalLifetime));
+                return RedirectToPage("/Accounts/Pages/Renew");
             case MfaStatus.ChallengeExpired:
                 return RedirectToPage("/Accounts/Pages/Login");
             default:
