@@ -74,6 +74,7 @@ internal static class KaitiakiHost
         app.MapAuditEndpoints();
         app.MapDocumentEndpoints();
         app.MapSecurityEndpoints();
+        app.MapRemediationEndpoints();
         app.MapRazorPages();
         return app;
     }

@@ -59,6 +59,11 @@ internal static class AccountEndpoints
             MfaStatus.Succeeded => TypedResults.Ok(new TokenResponse(result.Token!, sessions.ExpiresAt(LiveSession.From(result.Session!)))),
             MfaStatus.MethodUnavailable => TypedResults.Problem(title: "Method not available",
                 detail: "That sign-in method is not set up for this account. Use one of the methods the login answer listed.", statusCode: StatusCodes.Status400BadRequest),
+            // Answers that differ from a wrong code's, so given only after a right password and a right code.
+            MfaStatus.AccountSuspended => TypedResults.Problem(title: SignInService.AccountPausedTitle, detail: SignInService.AccountPaused,
+                statusCode: StatusCodes.Status403Forbidden),
+            MfaStatus.RenewalRequired => TypedResults.Problem(title: "New sign-in details needed", detail: SignInService.RenewOnWebsite,
+                statusCode: StatusCodes.Status403Forbidden),
             MfaStatus.ChallengeExpired => TypedResults.Problem(title: "Sign-in expired",
                 detail: "This sign-in attempt has expired or was already used. Please sign in again.", statusCode: StatusCodes.Status401Unauthorized),
             _ => TypedResults.Problem(title: "Code not accepted",

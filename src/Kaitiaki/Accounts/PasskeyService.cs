@@ -6,6 +6,9 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Kaitiaki.Accounts;
 
+/// <summary>A passkey sign-in: the account when it may have a session, or what holds it back.</summary>
+internal sealed record PasskeySignIn(Account? Account, SignInHold Hold = SignInHold.None);
+
 /// <summary>
 /// Passkeys through ASP.NET Core Identity's WebAuthn handler. The ceremony state rides in a short-lived,
 /// data-protected cookie. A passkey that verified its user is a complete sign-in on its own: it is
@@ -16,6 +19,7 @@ internal sealed class PasskeyService(
     UserManager<Account> users,
     KaitiakiDb db,
     AuditTrail audit,
+    SignInService signIn,
     IDataProtectionProvider protection,
     KaitiakiOptions options,
     ILogger<PasskeyService> logger)
@@ -73,31 +77,41 @@ internal sealed class PasskeyService(
         return result.RequestOptionsJson;
     }
 
-    public async Task<Account?> CompleteSignInAsync(string? credentialJson, HttpContext http, CancellationToken cancellationToken)
+    /// <summary>
+    /// The account whose passkey verified, when it may have a session now. A suspended account, or one whose sign-in
+    /// details must be renewed, gets no account but the hold: a passkey is one of the details being replaced.
+    /// </summary>
+    public async Task<PasskeySignIn> CompleteSignInAsync(string? credentialJson, HttpContext http, CancellationToken cancellationToken)
     {
         var state = ReadState(http, "assertion");
         if (string.IsNullOrEmpty(credentialJson) || state is null)
         {
-            return null;
+            return new PasskeySignIn(null);
         }
         var result = await handler.PerformAssertionAsync(new PasskeyAssertionContext { CredentialJson = credentialJson, AssertionState = state, HttpContext = http });
         if (!result.Succeeded)
         {
             logger.LogWarning("A passkey sign-in was refused: {Reason}", result.Failure?.Message);
             await audit.RecordAndSaveAsync(AuditAction.PasskeySignIn, AuditOutcome.Failure, detail: "passkey not verified", cancellationToken: cancellationToken);
-            return null;
+            return new PasskeySignIn(null);
         }
         var account = result.User;
         if (await users.IsLockedOutAsync(account))
         {
             await audit.RecordAndSaveAsync(AuditAction.PasskeySignIn, AuditOutcome.Denied, detail: "account locked", actorAccountId: account.Id, cancellationToken: cancellationToken);
-            return null;
+            return new PasskeySignIn(null);
+        }
+        if (await signIn.HoldOnAsync(account, cancellationToken) is var hold and not SignInHold.None)
+        {
+            await audit.RecordAndSaveAsync(AuditAction.PasskeySignIn, AuditOutcome.Denied,
+                detail: hold == SignInHold.AccountSuspended ? "account suspended" : "renewal required", actorAccountId: account.Id, cancellationToken: cancellationToken);
+            return new PasskeySignIn(null, hold);
         }
         // Keeps the signature counter, so a cloned authenticator shows up.
         await users.AddOrUpdatePasskeyAsync(account, result.Passkey);
         audit.Record(AuditAction.PasskeySignIn, actorAccountId: account.Id);
         await db.SaveChangesAsync(cancellationToken);
-        return account;
+        return new PasskeySignIn(account);
     }
 
     public async Task<bool> RemoveAsync(Account account, string credentialId)

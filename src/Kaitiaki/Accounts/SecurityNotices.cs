@@ -12,6 +12,12 @@ internal enum SecurityNoticeKind
     SignedOutEverywhere = 5,
     PasswordChanged = 6,
     SignedOutBySupport = 7,
+
+    /// <summary>The security team asked for the account's sign-in details to be renewed, and signed it out everywhere.</summary>
+    RenewalRequired = 8,
+
+    /// <summary>A new password and a new authenticator app were set up after the security team asked for them.</summary>
+    Renewed = 9,
 }
 
 /// <summary>
@@ -29,14 +35,21 @@ internal sealed class SecurityNotices(EmailQueue queue)
             return Task.CompletedTask;
         }
         var (subject, what) = Describe(kind);
-        queue.Enqueue([new OutgoingEmail(user.Email, subject,
-            $"Kia ora {user.DisplayName},\n\n{what}\n\n" +
-            "If this was you, there is nothing more to do.\n\n" +
-            "If it wasn't you, please open the Kaitiaki portal yourself (type the address your practice gave you; do not follow " +
-            "links in e-mails), sign in, and look at your account security page. You can also phone your practice for help.\n\n" +
-            "Kaitiaki")]);
+        // The security team's request is not something the person did, so "if this was you" would not make sense.
+        var next = kind == SecurityNoticeKind.RenewalRequired ? WhenRenewing : IfItWasNotYou;
+        queue.Enqueue([new OutgoingEmail(user.Email, subject, $"Kia ora {user.DisplayName},\n\n{what}\n\n{next}\n\nKaitiaki")]);
         return Task.CompletedTask;
     }
+
+    private const string IfItWasNotYou =
+        "If this was you, there is nothing more to do.\n\n" +
+        "If it wasn't you, please open the Kaitiaki portal yourself (type the address your practice gave you; do not follow " +
+        "links in e-mails), sign in, and look at your account security page. You can also phone your practice for help.";
+
+    private const string WhenRenewing =
+        "You don't need to do anything before then. When you're ready, open the Kaitiaki portal yourself (type the address your " +
+        "practice gave you; do not follow links in e-mails) and sign in as usual. If you have any questions, please phone your " +
+        "practice or the Kaitiaki helpline.";
 
     private static (string Subject, string What) Describe(SecurityNoticeKind kind) => kind switch
     {
@@ -55,6 +68,13 @@ internal sealed class SecurityNotices(EmailQueue queue)
             "The password for your Kaitiaki account was changed."),
         SecurityNoticeKind.SignedOutBySupport => ("You were signed out of Kaitiaki everywhere",
             "Kaitiaki support signed your account out on every device, after checking who they were talking to."),
+        SecurityNoticeKind.RenewalRequired => ("Your Kaitiaki sign-in details need renewing",
+            "To keep your account safe, our security team has signed your Kaitiaki account out on every device and asked for your " +
+            "sign-in details to be renewed. The next time you sign in, you'll be asked to choose a new password and to set up your " +
+            "authenticator app again. After that, your old password, authenticator codes, recovery codes and passkeys will no longer work."),
+        SecurityNoticeKind.Renewed => ("Your new Kaitiaki sign-in details are set up",
+            "A new password and a new authenticator app were set up for your Kaitiaki account, as our security team asked, and new " +
+            "recovery codes were made. Your old password, authenticator codes, recovery codes and passkeys no longer work."),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No notice is written for this kind."),
     };
 }

@@ -93,7 +93,11 @@ internal sealed class SessionStore(KaitiakiDb db, AuditTrail audit, KaitiakiOpti
         return count;
     }
 
-    private async Task<int> MarkAllRevokedAsync(Guid accountId, string reason, CancellationToken cancellationToken, Guid? except = null)
+    /// <summary>
+    /// Marks every session of the account revoked, with the reason, but neither records nor saves: the caller records
+    /// its own event and saves both in one unit of work (credential remediation does).
+    /// </summary>
+    public async Task<int> MarkAllRevokedAsync(Guid accountId, string reason, CancellationToken cancellationToken, Guid? except = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var live = await db.Sessions.Where(s => s.AccountId == accountId && s.RevokedAt == null && s.Id != except).ToListAsync(cancellationToken);

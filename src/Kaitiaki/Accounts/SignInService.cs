@@ -1,5 +1,6 @@
 using Kaitiaki.Audit;
 using Kaitiaki.Notifications;
+using Kaitiaki.Security;
 using Kaitiaki.Storage;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +27,24 @@ internal enum MfaStatus
     WrongCode,
     ChallengeExpired,
     MethodUnavailable,
+
+    /// <summary>The code was right, but the security team has suspended the account: no session.</summary>
+    AccountSuspended,
+
+    /// <summary>The code was right, but the account must have a new password and authenticator first: no ordinary session.</summary>
+    RenewalRequired,
+}
+
+/// <summary>What stands between a person who has proved who they are and a new session.</summary>
+internal enum SignInHold
+{
+    None,
+
+    /// <summary>The security team has suspended the account (<see cref="AccountHolds"/>).</summary>
+    AccountSuspended,
+
+    /// <summary>Credential remediation: a new password and a new authenticator must be chosen first.</summary>
+    RenewalRequired,
 }
 
 internal enum FactorCheck
@@ -53,9 +72,22 @@ internal sealed class SignInService(
     AccessFailures failures,
     TotpSeeds seeds,
     EmailSender email,
+    AccountHolds holds,
     TimeProvider clock)
 {
     public static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>The words for a suspended account, on the pages and in the API alike, shown only after both factors were right.</summary>
+    public const string AccountPausedTitle = "Your account is paused";
+
+    public const string AccountPaused =
+        "Our security team has paused your Kaitiaki account while they check something, so you can't sign in for now. " +
+        "If you need help, please phone your practice or the Kaitiaki helpline.";
+
+    /// <summary>What the API says to an account that must renew its sign-in details, which only the website can do.</summary>
+    public const string RenewOnWebsite =
+        "Your account needs a new password and a new authenticator app before you can use it here. " +
+        "Please sign in on the Kaitiaki website first to set them up, then sign in here again.";
 
     public const string MethodTotp = "totp";
     public const string MethodEmail = "email";
@@ -181,9 +213,15 @@ internal sealed class SignInService(
         challenge.CompletedAt = now.UtcDateTime;
         account.AccessFailedCount = 0;
         account.LockoutEnd = null;
-        audit.Record(AuditAction.MfaVerify, detail: $"{method} accepted", actorAccountId: account.Id);
         // The account row carries the last TOTP step; its concurrency stamp makes a code raced in twice fail once.
         account.ConcurrencyStamp = Guid.NewGuid().ToString();
+        // Only now, after a right password and a right second factor, may the answer differ from anyone else's.
+        var hold = await HoldOnAsync(account, cancellationToken);
+        if (hold != SignInHold.None)
+        {
+            return await WithoutSessionAsync(account, method!, hold, kind, cancellationToken);
+        }
+        audit.Record(AuditAction.MfaVerify, detail: $"{method} accepted", actorAccountId: account.Id);
         try
         {
             var (session, token) = await sessions.CreateAsync(account, kind, device, ip, method!, cancellationToken);
@@ -194,6 +232,41 @@ internal sealed class SignInService(
             // Another request used this account's code (or changed the account) at the same moment: this one loses.
             return new MfaResult(MfaStatus.WrongCode);
         }
+    }
+
+    /// <summary>What stops this account, whose owner has just proved who they are, from getting a session now.</summary>
+    public async Task<SignInHold> HoldOnAsync(Account account, CancellationToken cancellationToken) =>
+        await holds.IsSuspendedAsync(account.Id, cancellationToken) ? SignInHold.AccountSuspended
+        : account.RemediationRequiredAt is not null ? SignInHold.RenewalRequired
+        : SignInHold.None;
+
+    /// <summary>
+    /// Saves what the right code used up (the challenge, the authenticator step) without making a session. The browser
+    /// goes on to renew the sign-in details; the API cannot, and a suspended account goes nowhere.
+    /// </summary>
+    private async Task<MfaResult> WithoutSessionAsync(Account account, string method, SignInHold hold, SessionKind kind, CancellationToken cancellationToken)
+    {
+        if (hold == SignInHold.AccountSuspended)
+        {
+            audit.Record(AuditAction.MfaVerify, AuditOutcome.Denied, detail: "account suspended", actorAccountId: account.Id);
+        }
+        else if (kind == SessionKind.Cookie)
+        {
+            audit.Record(AuditAction.MfaVerify, detail: $"{method} accepted; renewal required", actorAccountId: account.Id);
+        }
+        else
+        {
+            audit.Record(AuditAction.MfaVerify, AuditOutcome.Denied, detail: "renewal required", actorAccountId: account.Id);
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new MfaResult(MfaStatus.WrongCode);
+        }
+        return new MfaResult(hold == SignInHold.AccountSuspended ? MfaStatus.AccountSuspended : MfaStatus.RenewalRequired, account);
     }
 
     /// <summary>

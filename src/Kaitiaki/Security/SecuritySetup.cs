@@ -20,6 +20,7 @@ internal static class SecuritySetup
         services.AddSingleton<IAccessGuard>(sp => sp.GetRequiredService<Detector>());
         services.AddSingleton<IAuditSubscriber>(sp => sp.GetRequiredService<Detector>());
         services.AddHostedService<SecurityStateRestore>();
+        services.AddScoped<CredentialRemediation>();
         return services;
     }
 

@@ -27,6 +27,9 @@ internal sealed class LoginModel(SignInService signIn, PasskeyService passkeys, 
 
     public string? Error { get; private set; }
 
+    /// <summary>A passkey that verified belongs to a suspended account.</summary>
+    public bool Paused { get; private set; }
+
     public IActionResult OnGet() => User.Identity?.IsAuthenticated == true ? Redirect("/") : Page();
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
@@ -55,7 +58,18 @@ internal sealed class LoginModel(SignInService signIn, PasskeyService passkeys, 
             Error = PasskeyService.NeedsJavaScript + " You can sign in with your password and code instead.";
             return Page();
         }
-        var account = await passkeys.CompleteSignInAsync(credential, HttpContext, cancellationToken);
+        var (account, hold) = await passkeys.CompleteSignInAsync(credential, HttpContext, cancellationToken);
+        switch (hold)
+        {
+            case SignInHold.AccountSuspended:
+                Paused = true;
+                return Page();
+            case SignInHold.RenewalRequired:
+                // Passkeys are among the details being replaced, so only the password and a code lead on to renewing them.
+                Error = "Your account needs a new password and a new authenticator app. Please sign in with your e-mail address, " +
+                        "password and code to set them up.";
+                return Page();
+        }
         if (account is null)
         {
             Error = "That passkey didn't work. Please sign in with your password and code instead.";

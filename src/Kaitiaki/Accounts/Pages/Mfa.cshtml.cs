@@ -1,4 +1,5 @@
 using Kaitiaki.Audit;
+using Kaitiaki.Security;
 using Kaitiaki.Storage;
 using Kaitiaki.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -13,7 +14,7 @@ namespace Kaitiaki.Accounts.Pages;
 [AllowAnonymous]
 [Audited(AuditAction.MfaVerify)]
 [EnableRateLimiting(RateLimits.SignIn)]
-internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOptions options, TimeProvider clock) : PageModel
+internal sealed class MfaModel(SignInService signIn, CredentialRemediation remediation, KaitiakiDb db, KaitiakiOptions options, TimeProvider clock) : PageModel
 {
     [BindProperty]
     public string? Method { get; set; }
@@ -24,6 +25,9 @@ internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOpti
     public List<string> Methods { get; private set; } = [];
     public string? Error { get; private set; }
     public string? Notice { get; private set; }
+
+    /// <summary>The account is suspended: said only now that the password and the code were both right.</summary>
+    public bool Paused { get; private set; }
 
     public static string Describe(string method) => method switch
     {
@@ -50,6 +54,15 @@ internal sealed class MfaModel(SignInService signIn, KaitiakiDb db, KaitiakiOpti
                 await HttpContext.SignInAsync(AccountsSetup.CookieScheme, SessionPrincipalFactory.CookiePrincipal(result.Session!),
                     new AuthenticationProperties { IsPersistent = false });
                 return Redirect("/");
+            case MfaStatus.AccountSuspended:
+                Response.Cookies.Delete(options.CookieName(LoginModel.ChallengeCookie), options.ShortLivedCookie(TimeSpan.Zero));
+                Paused = true;
+                return Page();
+            case MfaStatus.RenewalRequired:
+                Response.Cookies.Delete(options.CookieName(LoginModel.ChallengeCookie), options.ShortLivedCookie(TimeSpan.Zero));
+                Response.Cookies.Append(options.CookieName(RenewModel.BareCookie), await remediation.BeginRenewalAsync(result.Account!, cancellationToken),
+                    options.ShortLivedCookie(CredentialRemediation.RenewalLifetime));
+                return RedirectToPage("/Accounts/Pages/Renew");
             case MfaStatus.ChallengeExpired:
                 return RedirectToPage("/Accounts/Pages/Login");
             default:
