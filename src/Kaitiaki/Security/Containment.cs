@@ -36,6 +36,9 @@ internal sealed class Containment(IDetectionState state, IServiceScopeFactory sc
     public static string ThrottleKey(Guid sessionId) => $"throttle:{sessionId:N}";
     public static string BlockKey(string cidr) => $"block:{cidr}";
 
+    /// <summary>A rule's block stops new sign-ins and anything not signed in; sessions already made go on, watched by the other rules.</summary>
+    public static string SignInBlockKey(string cidr) => $"block-signin:{cidr}";
+
     public static readonly GuardRefusal Suspended = new("account suspended", StatusCodes.Status403Forbidden, "Your account is paused",
         "Your account is paused while we check something. Your records are safe. Please contact your practice for help.");
     public static readonly GuardRefusal Revoked = new("session revoked", StatusCodes.Status401Unauthorized, "Please sign in again",
@@ -149,16 +152,8 @@ internal sealed class Containment(IDetectionState state, IServiceScopeFactory sc
         }
         action.UndoneAt = now.UtcDateTime;
         action.UndoneBy = by;
-        if (action is { Kind: ContainmentKind.RevokeSession, SessionId: { } sessionId })
-        {
-            // The person keeps working where they were; a session ended any other way stays ended.
-            var session = await db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId && s.RevokedReason == RevokedReason, cancellationToken);
-            if (session is not null)
-            {
-                session.RevokedAt = null;
-                session.RevokedReason = null;
-            }
-        }
+        // An ended session is never brought back, even by an undo: the password or the token may have changed hands since.
+        // Undoing it only records that the action was a mistake; the person signs in again.
         audit.RecordWithItems(AuditAction.ContainmentUndone, "ContainmentAction", action.Id, $"{Describe(action)}; {how}", AuditEvent.UnpackItems(action.Evidence));
         await db.SaveChangesAsync(cancellationToken);
         await EndEffectAsync(db, action, cancellationToken);
@@ -241,25 +236,25 @@ internal sealed class Containment(IDetectionState state, IServiceScopeFactory sc
         switch (action.Kind)
         {
             case ContainmentKind.StepUp when action.SessionId is { } s:
-                await state.TrySetAsync(StepUpKey(s), options.SessionAbsoluteTimeout, now);
+                await state.ExtendAsync(StepUpKey(s), left ?? options.SessionAbsoluteTimeout, now);
                 break;
             case ContainmentKind.Throttle when action.SessionId is { } s:
-                await state.TrySetAsync(ThrottleKey(s), left, now);
+                await state.ExtendAsync(ThrottleKey(s), left, now);
                 break;
             case ContainmentKind.RevokeSession when action.SessionId is { } s:
-                await state.TrySetAsync(RevokedKey(s), options.SessionAbsoluteTimeout, now);
+                await state.ExtendAsync(RevokedKey(s), options.SessionAbsoluteTimeout, now);
                 break;
             case ContainmentKind.SuspendAccount when action.AccountId is { } a:
-                await state.TrySetAsync(SuspendedKey(a), null, now);
+                await state.ExtendAsync(SuspendedKey(a), null, now);
                 break;
             case ContainmentKind.BlockSource when action.Network is { } n:
-                await state.TrySetAsync(BlockKey(n), left, now);
+                await state.ExtendAsync(action.AppliedBy is null ? SignInBlockKey(n) : BlockKey(n), left, now);
                 break;
             case ContainmentKind.SwitchOff when action.Switch is { } name:
-                await state.TrySetAsync(KillSwitches.Key(name, action.PracticeId), null, now);
+                await state.ExtendAsync(KillSwitches.Key(name, action.PracticeId), null, now);
                 if (action.PracticeId is not null)
                 {
-                    await state.TrySetAsync(KillSwitches.AnyPracticeKey(name), null, now);
+                    await state.ExtendAsync(KillSwitches.AnyPracticeKey(name), null, now);
                 }
                 break;
         }
@@ -285,8 +280,9 @@ internal sealed class Containment(IDetectionState state, IServiceScopeFactory sc
             case ContainmentKind.SuspendAccount when action.AccountId is { } a && !await others.AnyAsync(x => x.AccountId == a, cancellationToken):
                 await state.ClearAsync(SuspendedKey(a));
                 break;
-            case ContainmentKind.BlockSource when action.Network is { } n && !await others.AnyAsync(x => x.Network == n, cancellationToken):
-                await state.ClearAsync(BlockKey(n));
+            case ContainmentKind.BlockSource when action.Network is { } n
+                                                   && !await others.AnyAsync(x => x.Network == n && (x.AppliedBy == null) == (action.AppliedBy == null), cancellationToken):
+                await state.ClearAsync(action.AppliedBy is null ? SignInBlockKey(n) : BlockKey(n));
                 break;
             case ContainmentKind.SwitchOff when action.Switch is { } name:
                 if (!await others.AnyAsync(x => x.Switch == name && x.PracticeId == action.PracticeId, cancellationToken))

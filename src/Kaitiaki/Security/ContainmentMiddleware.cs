@@ -14,7 +14,10 @@ internal sealed class SwitchedByAttribute(string name) : Attribute
 internal static class ContainmentMiddleware
 {
     /// <summary>Paths a session asked for its second factor again may still use: to give it, or to leave.</summary>
-    private static readonly string[] StepUpPaths = ["/account/step-up", "/api/v1/auth/step-up", "/account/logout", "/api/v1/auth/logout", "/error"];
+    private static readonly string[] StepUpPaths = ["/account/step-up", "/api/v1/auth/step-up", "/error"];
+
+    /// <summary>Anyone held may still sign out.</summary>
+    private static readonly string[] SignOutPaths = ["/account/logout", "/api/v1/auth/logout"];
 
     public static TBuilder SwitchedBy<TBuilder>(this TBuilder builder, string name) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new SwitchedByAttribute(KillSwitches.Find(name)?.Name ?? throw new ArgumentException($"No switch is called {name}.", nameof(name))));
@@ -37,19 +40,23 @@ internal static class ContainmentMiddleware
             var clock = services.GetRequiredService<TimeProvider>();
             var now = clock.GetUtcNow();
             var address = context.Connection.RemoteIpAddress?.ToString();
-            var covering = Networks.Covering(address).Select(Containment.BlockKey).ToList();
+            var user = context.User;
+            var signedIn = user.AccountId() is not null;
+            // An analyst's block stops everything from there; a rule's block stops new sign-ins and anything not signed in.
+            var covering = Networks.Covering(address).Select(Containment.BlockKey)
+                .Concat(signedIn ? [] : Networks.Covering(address).Select(Containment.SignInBlockKey)).ToList();
             if (covering.Count > 0 && await state.FirstSetAsync(covering, now) >= 0)
             {
                 await AnswerAsync(context, Containment.Blocked);
                 return;
             }
-            var user = context.User;
             if (user.AccountId() is { } accountId)
             {
                 var sessionId = user.SessionId();
                 var containment = services.GetRequiredService<Containment>();
                 var held = await containment.HeldAsync(accountId, sessionId);
-                if (held is not null && !(held == Containment.StepUp && StepUpPaths.Any(p => context.Request.Path.StartsWithSegments(p))))
+                if (held is not null && !(held == Containment.StepUp && StepUpPaths.Any(p => context.Request.Path.StartsWithSegments(p)))
+                    && !SignOutPaths.Any(p => context.Request.Path.StartsWithSegments(p)))
                 {
                     if (held == Containment.StepUp && !AccountsSetup.IsApi(context.Request) && HttpMethods.IsGet(context.Request.Method))
                     {
@@ -71,7 +78,7 @@ internal static class ContainmentMiddleware
                     await NoticeMoveAsync(context, services.GetRequiredService<Detector>(), accountId, session, address);
                 }
             }
-            if (context.GetEndpoint()?.Metadata.GetMetadata<SwitchedByAttribute>() is { } switched
+            if (signedIn && context.GetEndpoint()?.Metadata.GetMetadata<SwitchedByAttribute>() is { } switched
                 && await services.GetRequiredService<PracticeSwitches>().OffForAsync(switched.Name, null, context.RequestAborted) is { } off)
             {
                 await AnswerAsync(context, new Audit.GuardRefusal("switched off", StatusCodes.Status503ServiceUnavailable, off.Title, off.Message));

@@ -37,6 +37,38 @@ internal sealed class DetectionOptions
     /// <summary>Different patients whose data one address reads in ten minutes, across all accounts (alert only: shared networks exist).</summary>
     public int PatientsPerAddress { get; set; } = 40;
 
+    /// <summary>
+    /// Addresses and networks (CIDR, comma-separated) the detector never blocks by itself: by default loopback and the
+    /// private ranges, where a reverse proxy sits and every client would seem to come from. "none" for none. An analyst
+    /// can still block them by hand.
+    /// </summary>
+    public string NeverBlock { get; set; } = "127.0.0.0/8, ::1/128, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7";
+
+    private List<System.Net.IPNetwork>? _neverBlock;
+
+    public bool IsNeverBlocked(string address) =>
+        System.Net.IPAddress.TryParse(address, out var ip) && NeverBlockNetworks().Any(n => n.Contains(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip));
+
+    private List<System.Net.IPNetwork> NeverBlockNetworks() => _neverBlock ??= ParseNeverBlock();
+
+    private List<System.Net.IPNetwork> ParseNeverBlock()
+    {
+        var list = new List<System.Net.IPNetwork>();
+        foreach (var part in NeverBlock.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (part.Equals("none", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            if (!System.Net.IPNetwork.TryParse(part, out var network))
+            {
+                throw new InvalidOperationException($"Kaitiaki:Detection:NeverBlock holds '{part}', which is not a network in CIDR form such as 10.0.0.0/8.");
+            }
+            list.Add(network);
+        }
+        return list;
+    }
+
     /// <summary>How long a source stays blocked after a sign-in attack.</summary>
     public TimeSpan BlockFor { get; set; } = TimeSpan.FromHours(1);
 
@@ -95,6 +127,7 @@ internal sealed class DetectionOptions
         {
             throw new InvalidOperationException("Kaitiaki:Detection's per-address and per-network limits must each be at least 1.");
         }
+        _neverBlock = ParseNeverBlock();
         if (BlockFor <= TimeSpan.Zero || ThrottleFor <= TimeSpan.Zero || ThrottledRequestsPerMinute < 1)
         {
             throw new InvalidOperationException(

@@ -19,6 +19,9 @@ internal interface IDetectionState
     /// <summary>Sets the flag unless it is already set; true when this call set it. A null lifetime keeps it until cleared.</summary>
     ValueTask<bool> TrySetAsync(string key, TimeSpan? lifetime, DateTimeOffset now);
 
+    /// <summary>Sets the flag to last at least <paramref name="lifetime"/> from now (null: until cleared); never shortens it.</summary>
+    ValueTask ExtendAsync(string key, TimeSpan? lifetime, DateTimeOffset now);
+
     /// <summary>The index of the first of <paramref name="keys"/> whose flag is set, or -1: one round trip for every check a request needs.</summary>
     ValueTask<int> FirstSetAsync(IReadOnlyList<string> keys, DateTimeOffset now);
 
@@ -76,6 +79,13 @@ internal sealed class InMemoryDetectionState : IDetectionState
                 return ValueTask.FromResult(true);
             }
         }
+    }
+
+    public ValueTask ExtendAsync(string key, TimeSpan? lifetime, DateTimeOffset now)
+    {
+        var until = lifetime is { } l ? now + l : DateTimeOffset.MaxValue;
+        _flags.AddOrUpdate(key, until, (_, existing) => existing > until ? existing : until);
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask<int> FirstSetAsync(IReadOnlyList<string> keys, DateTimeOffset now)

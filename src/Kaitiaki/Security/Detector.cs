@@ -61,6 +61,11 @@ internal sealed class Detector(
         }
         var requests = await state.AddAsync($"requests:{who}", 1, TenMinutes, now);
 
+        if (read.Discloses && Touches(read.Action) is false && read.Action != AuditAction.PatientListViewed)
+        {
+            // Oversight (the audit trail filtered by a patient) reads no one's records: it is neither counted nor a canary touch.
+            return trips;
+        }
         if (read.Discloses)
         {
             var patient = read.PatientId!.Value;
@@ -98,7 +103,8 @@ internal sealed class Detector(
             }
             if (read.Action is AuditAction.DocumentDownloaded or AuditAction.DocumentPreviewed)
             {
-                var documents = await state.AddAsync($"documents:{who}", 1, Minute, now);
+                // Different documents: a PDF viewer fetching one document in many ranges reads one document, not many.
+                var documents = await state.AddDistinctAsync($"documents:{who}", (read.ResourceId ?? Guid.Empty).ToString("N"), Minute, now);
                 Over(trips, documents, limits.DocumentsPerMinute, "bulk-documents", AlertSeverity.High, Containing.Account,
                     $"{documents} documents in a minute.", Minute);
                 var bytes = await state.AddAsync($"bytes:{who}", read.Bytes ?? 0, TenMinutes, now);
@@ -115,8 +121,11 @@ internal sealed class Detector(
         else
         {
             var denials = await state.AddAsync($"denials:{who}", 1, TenMinutes, now);
-            Over(trips, denials, limits.DenialsPer10Minutes - 1, "probing", AlertSeverity.High, Containing.Account,
-                $"{denials} requests for records it may not see in 10 minutes.", TenMinutes);
+            // This many refusals trips it (the request that makes the count is the one stopped).
+            if (limits.DenialsPer10Minutes > 0 && denials >= limits.DenialsPer10Minutes)
+            {
+                trips.Add(new Trip("probing", AlertSeverity.High, Containing.Account, $"{denials} requests for records it may not see in 10 minutes.", TenMinutes));
+            }
             if (limits.DenialShareFrom > 0 && denials >= limits.DenialShareFrom && denials * 2 >= requests)
             {
                 trips.Add(new Trip("probing-share", AlertSeverity.Medium, Containing.StepUp,
@@ -165,10 +174,11 @@ internal sealed class Detector(
                     logger.LogError("A security alert ({Rule}) could not be saved ({Error}); its containment is in effect.", trip.Rule, ex.GetType().Name);
                 }
             }
-            else if (orders.Count > 0)
+            else
             {
-                // Crossed again within the window in the instant before the first crossing took effect: hold it the same way.
-                answer ??= await containment.HeldAsync(accountId, read.SessionId);
+                // Crossed again within the window: answer only from what is in force, so an analyst's undo is not overruled.
+                answer ??= orders.Count > 0 ? await containment.HeldAsync(accountId, read.SessionId) : null;
+                continue;
             }
             answer ??= trip.Contains switch
             {
@@ -195,6 +205,10 @@ internal sealed class Detector(
         _ => [],
     };
 
+    /// <summary>Reads of a patient's own records: what "different patients" counts, and what touches a decoy.</summary>
+    private static bool Touches(AuditAction action) => action is AuditAction.DocumentListed or AuditAction.DocumentMetadataViewed
+        or AuditAction.DocumentDownloaded or AuditAction.DocumentPreviewed or AuditAction.PatientDetailsViewed or AuditAction.AccessLogViewed;
+
     /// <summary>A refused request for a patient's data: the mark of someone guessing at ids.</summary>
     private static bool IsDataRefusal(GuardedRead read) =>
         read.Outcome == AuditOutcome.Denied && read.Action is AuditAction.DocumentAccessDenied or AuditAction.DocumentListed
@@ -219,6 +233,10 @@ internal sealed class Detector(
         var accounts = await state.AddDistinctAsync($"signin-accounts:ip:{address}", who, TenMinutes, now);
         var network = Networks.NetworkOf(address);
         var networkAccounts = network is null ? 0 : await state.AddDistinctAsync($"signin-accounts:net:{network}", who, TenMinutes, now);
+        if (Settings.IsNeverBlocked(address))
+        {
+            return;
+        }
         if (accounts > Settings.FailingAccountsPerAddress || failures > Settings.FailedSignInsPerAddress)
         {
             await BlockAsync("credential-stuffing", $"ip:{address}", Networks.Covering(address).First(), address, network,

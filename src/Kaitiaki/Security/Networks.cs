@@ -13,8 +13,15 @@ internal static class Networks
     public static readonly int[] Ipv6Prefixes = [128, 64, 48];
 
     /// <summary>The /24 (IPv4) or /64 (IPv6) network of an address: "203.0.113.0/24". Null for no or an unreadable address.</summary>
-    public static string? NetworkOf(string? address) =>
-        IPAddress.TryParse(address, out var ip) ? Cidr(ip, ip.AddressFamily == AddressFamily.InterNetworkV6 && !ip.IsIPv4MappedToIPv6 ? 64 : 24) : null;
+    public static string? NetworkOf(string? address)
+    {
+        if (!IPAddress.TryParse(address, out var ip))
+        {
+            return null;
+        }
+        ip = ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+        return Cidr(ip, ip.AddressFamily == AddressFamily.InterNetworkV6 ? 64 : 24);
+    }
 
     /// <summary>An address as people write it: an IPv4 address a dual-stack socket reports as ::ffff:a.b.c.d comes back as a.b.c.d.</summary>
     public static string? Plain(string? address) =>
@@ -43,7 +50,9 @@ internal static class Networks
         problem = "";
         var parts = (text ?? "").Trim().Split('/');
         // IPAddress reads "203.0.113" as 203.0.0.113; a person means all four parts or an IPv6 address.
-        var complete = parts[0].Contains(':', StringComparison.Ordinal) || parts[0].Count(c => c == '.') == 3;
+        // Plain decimal parts only: "010.0.0.1" would otherwise be read as octal.
+        var complete = parts[0].Contains(':', StringComparison.Ordinal)
+            || (parts[0].Split('.') is { Length: 4 } octets && octets.All(o => o.Length is > 0 and <= 3 && o.All(char.IsAsciiDigit) && (o.Length == 1 || o[0] != '0')));
         if (parts.Length > 2 || !complete || !IPAddress.TryParse(parts[0], out var ip))
         {
             problem = "Give an address or network in CIDR form, such as 203.0.113.7, 203.0.113.0/24 or 2001:db8::/64.";

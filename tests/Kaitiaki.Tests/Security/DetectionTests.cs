@@ -117,9 +117,10 @@ public sealed class DetectionTests(SharedPortal shared) : IClassFixture<SharedPo
     }
 
     [Fact]
-    public async Task An_analyst_ends_a_session_its_next_request_fails_and_undo_lets_it_carry_on()
+    public async Task An_analyst_ends_a_session_its_next_request_fails_and_undo_leaves_it_ended()
     {
         var (_, patient, own) = await Portal.PatientWithDocumentsAsync(1);
+        Assert.Equal(HttpStatusCode.OK, (await patient.GetAsync($"/api/v1/documents/{own[0]}/content")).StatusCode);
         var sessions = await patient.GetFromJsonAsync<JsonElement>("/api/v1/me/sessions");
         var sessionId = sessions.EnumerateArray().Single(s => s.GetProperty("current").GetBoolean()).GetProperty("id").GetGuid();
         var analyst = await AnalystAsync();
@@ -130,14 +131,14 @@ public sealed class DetectionTests(SharedPortal shared) : IClassFixture<SharedPo
         Assert.Equal(HttpStatusCode.Unauthorized, (await patient.GetAsync($"/api/v1/documents/{own[0]}/content")).StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await analyst.PostAsync($"/api/v1/security/actions/{actionId}/undo", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await patient.GetAsync($"/api/v1/documents/{own[0]}/content")).StatusCode);
+        // An ended session is never brought back: the person signs in again.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await patient.GetAsync($"/api/v1/documents/{own[0]}/content")).StatusCode);
 
         // Undoing twice, or something that does not exist, says so and changes nothing.
         var twice = await analyst.PostAsync($"/api/v1/security/actions/{actionId}/undo", null);
         Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
         Assert.Contains("already undone", await twice.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.NotFound, (await analyst.PostAsync($"/api/v1/security/actions/{Guid.NewGuid()}/undo", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await patient.GetAsync($"/api/v1/documents/{own[0]}/content")).StatusCode);
 
         var events = await Portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().AuditEvents.AsNoTracking()
             .Where(e => e.ResourceId == actionId).Select(e => e.Action).ToListAsync());
