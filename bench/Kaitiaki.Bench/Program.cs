@@ -6,7 +6,7 @@ using Kaitiaki.Bench.Scenarios;
 namespace Kaitiaki.Bench;
 
 /// <summary>
-/// Attacks a running portal through its public HTTP API only, and prints one
+/// Attacks a running portal, or gives it a normal working day, through its public HTTP API only, and prints one
 /// JSON line with what happened. Progress and errors go to stderr; passwords and tokens go nowhere.
 /// </summary>
 internal static class Program
@@ -39,7 +39,26 @@ internal static class Program
             };
         }));
 
-        var root = new RootCommand("Kaitiaki's attack simulator and benchmark: drives a running portal through its HTTP API.") { attack };
+        var patients = new Option<int>("--patients") { Description = "How many patients use the portal during the day", DefaultValueFactory = _ => 1000 };
+        var clinicians = new Option<int>("--clinicians") { Description = "How many clinicians work through a day list", DefaultValueFactory = _ => 50 };
+        var hours = new Option<double>("--hours") { Description = "Simulated hours in the day", DefaultValueFactory = _ => 8 };
+        var normal = new Command("normal", "Drive a simulated working day of legitimate use (needs --Kaitiaki:BenchmarkClock=true) and count false alerts.")
+        {
+            url, accounts, timeout, patients, clinicians, hours,
+        };
+        normal.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(url)!, parse.GetValue(accounts)!, parse.GetValue(timeout), async bench =>
+        {
+            var dayHours = parse.GetValue(hours);
+            if (dayHours is <= 0 or > 24)
+            {
+                throw new BenchException("--hours must be more than 0 and at most 24.");
+            }
+            await bench.CheckPortalAsync(cancellationToken);
+            return await NormalDay.RunAsync(bench, Positive(parse.GetValue(patients), "--patients"), Positive(parse.GetValue(clinicians), "--clinicians"),
+                dayHours, cancellationToken);
+        }));
+
+        var root = new RootCommand("Kaitiaki's attack simulator and benchmark: drives a running portal through its HTTP API.") { attack, normal };
         return await root.Parse(args).InvokeAsync();
     }
 
