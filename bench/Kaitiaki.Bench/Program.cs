@@ -71,7 +71,8 @@ internal static class Program
                 throw new BenchException($"--url must be an http or https address, such as http://127.0.0.1:5080 (it is '{url}').");
             }
             PortalHttp.RequestTimeout = TimeSpan.FromSeconds(Positive(timeoutSeconds, "--timeout"));
-            var result = await run(new Scenarios.Bench(portal, DemoAccounts.Load(accountsPath)));
+            using var bench = new Scenarios.Bench(portal, DemoAccounts.Load(accountsPath));
+            var result = await run(bench);
             Console.Out.WriteLine(JsonSerializer.Serialize(result, result.GetType(), Json.Report));
             return 0;
         }
@@ -94,8 +95,9 @@ internal static class Program
         }
         return error switch
         {
-            HttpRequestException http => $"The portal could not be reached ({http.Message}). Is it running at --url?",
-            TaskCanceledException or TimeoutException => $"The portal did not answer within {PortalHttp.RequestTimeout.TotalSeconds:0} s.",
+            HttpRequestException http => $"The portal could not be reached ({http.GetBaseException().Message}). Is it running at --url?",
+            TaskCanceledException { InnerException: TimeoutException } => $"The portal did not answer within {PortalHttp.RequestTimeout.TotalSeconds:0} s (--timeout).",
+            OperationCanceledException => "Stopped before the run was done.",
             _ => null,
         };
     }

@@ -40,7 +40,7 @@ internal sealed class NormalReport
 /// </summary>
 internal sealed class NormalDay
 {
-    private static readonly TimeSpan ResignAfter = TimeSpan.FromMinutes(25); // the portal's sessions idle out at 30
+    private static readonly TimeSpan ResignAfter = TimeSpan.FromMinutes(28); // the portal's sessions idle out after 30
     private static readonly (double AtHour, int Minutes)[] Breaks = [(2.0, 15), (4.0, 40), (6.0, 15)];
 
     private readonly Bench _bench;
