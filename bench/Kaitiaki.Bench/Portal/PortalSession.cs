@@ -69,6 +69,24 @@ internal sealed class PortalSession : IDisposable
 
     public Task<Answer<MeAnswer>> MeAsync(CancellationToken cancellationToken) => GetJsonAsync<MeAnswer>("/api/v1/me", cancellationToken);
 
+    /// <summary>
+    /// The ways the portal may name this person and session in an alert: account and session ids (both Guid forms),
+    /// e-mail address and source address. Asks the portal for the account and session ids.
+    /// </summary>
+    public async Task<string[]> IdentifiersAsync(CancellationToken cancellationToken)
+    {
+        var names = new List<string> { Account.Email, Source.ToString() };
+        if ((await MeAsync(cancellationToken)).Value is { } me)
+        {
+            names.AddRange([me.AccountId.ToString("N"), me.AccountId.ToString("D")]);
+        }
+        if ((await GetJsonAsync<List<SessionItem>>("/api/v1/me/sessions", cancellationToken)).Value?.FirstOrDefault(s => s.Current) is { } session)
+        {
+            names.AddRange([session.Id.ToString("N"), session.Id.ToString("D")]);
+        }
+        return [.. names];
+    }
+
     public void Dispose() => Http.Dispose();
 
     public override string ToString() => $"{Account} from {Source}";

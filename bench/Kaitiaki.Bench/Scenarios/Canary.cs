@@ -12,17 +12,18 @@ internal static class Canary
     public static async Task<AttackReport> RunAsync(Bench bench, CancellationToken cancellationToken)
     {
         var clinician = bench.Accounts.First(DemoAccounts.Clinician);
-        var startedAt = bench.Clock.Now;
         using var analyst = await Analyst.SignInAsync(bench, cancellationToken);
         var before = AlertFindings.Ids(await analyst.AlertsAsync(cancellationToken));
         using var reader = await bench.SignIn.AsAsync(clinician, Sources.PracticeNetwork(bench.Accounts.PracticeIndex(clinician), 202), cancellationToken);
         var me = (await reader.MeAsync(cancellationToken)).Value;
+        var names = await reader.IdentifiersAsync(cancellationToken);
         var practiceId = me?.PracticeIds?.FirstOrDefault() ?? throw new BenchException($"GET /api/v1/me names no practice for {clinician}.");
         var canary = await analyst.PlantCanaryAsync(practiceId, cancellationToken)
-            ?? throw new BenchException("POST /api/v1/security/canaries answered 404: this portal has no canaries yet.");
+            ?? throw new BenchException("POST /api/v1/security/canaries answered 404: this portal has no canaries, or does not know the clinician's practice.");
         Bench.Say($"canary: planted a decoy patient with {canary.DocumentIds.Count} documents at {clinician.Practice}; {clinician} touches it from {reader.Source}.");
 
         var report = new AttackReport { Scenario = "canary" };
+        var startedAt = bench.Clock.Now;
         var watch = new ContainmentWatch();
         var statuses = new StatusCounts();
         var list = await reader.ListDocumentsAsync(canary.PatientId, cancellationToken);
@@ -43,8 +44,8 @@ internal static class Canary
 
         report.TakeFrom(watch);
         report.Statuses = statuses.Snapshot();
-        AlertFindings.Report(report, await analyst.AlertsAsync(cancellationToken), before, startedAt, simulated: false,
-            clinician.Email, me!.AccountId.ToString(), reader.Source.ToString());
+        var alerts = await analyst.AlertsNamingAsync(before, AlertFindings.Patience, names, cancellationToken);
+        AlertFindings.Report(report, alerts, before, startedAt, simulated: false, names);
         return report;
     }
 }

@@ -18,7 +18,7 @@ internal static class LowAndSlow
         using var analyst = await Analyst.SignInAsync(bench, cancellationToken);
         var before = AlertFindings.Ids(await analyst.AlertsAsync(cancellationToken));
         using var reader = await bench.SignIn.AsAsync(clinician, Sources.PracticeNetwork(bench.Accounts.PracticeIndex(clinician), 201), cancellationToken);
-        var me = (await reader.MeAsync(cancellationToken)).Value;
+        var names = await reader.IdentifiersAsync(cancellationToken);
         Bench.Say($"low-and-slow: {clinician} from {reader.Source}, one document a simulated minute for {minutes} minutes.");
 
         var report = new AttackReport { Scenario = "low-and-slow" };
@@ -83,9 +83,8 @@ internal static class LowAndSlow
             report.SimulatedMinutesToContainment = minute;
         }
         report.Statuses = statuses.Snapshot();
-        var alerts = await analyst.AlertsAsync(cancellationToken);
-        AlertFindings.Report(report, alerts, before, startedAt, simulated: true,
-            clinician.Email, me?.AccountId.ToString() ?? clinician.Email, reader.Source.ToString());
+        var alerts = await analyst.AlertsNamingAsync(before, AlertFindings.Patience, names, cancellationToken);
+        AlertFindings.Report(report, alerts, before, startedAt, simulated: true, names);
         return report;
     }
 }

@@ -95,6 +95,7 @@ internal sealed class NormalDay
         Bench.Say($"normal: {patients} patients and {clinicians} clinicians, {hours} simulated hours.");
         await day._time.RunAsync(scripts, cancellationToken);
 
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken); // an alert is saved just after its containment takes effect
         var alerts = await analyst.AlertsAsync(cancellationToken);
         var raised = (alerts ?? []).Where(a => !before.Contains(a.Id.ToString())).ToList();
         foreach (var failure in day._time.Failures.Take(3))

@@ -13,11 +13,10 @@ internal static class StolenToken
     public static async Task<AttackReport> RunAsync(Bench bench, int probes, CancellationToken cancellationToken)
     {
         var victim = bench.Accounts.First(DemoAccounts.Patient);
-        var startedAt = bench.Clock.Now;
         using var analyst = await Analyst.SignInAsync(bench, cancellationToken);
         var before = AlertFindings.Ids(await analyst.AlertsAsync(cancellationToken));
         using var owner = await bench.SignIn.AsAsync(victim, Sources.Home, cancellationToken);
-        var me = (await owner.MeAsync(cancellationToken)).Value ?? throw new BenchException($"GET /api/v1/me failed for {victim}.");
+        var names = await owner.IdentifiersAsync(cancellationToken);
         var own = (await owner.ListDocumentsAsync(null, cancellationToken)).Value ?? [];
         foreach (var document in own)
         {
@@ -28,6 +27,7 @@ internal static class StolenToken
         using var thief = owner.StolenFrom(Sources.ThiefOfToken);
         Bench.Say($"stolen-token: {victim} signed in from {owner.Source}; the token is used from {thief.Source}.");
         var report = new AttackReport { Scenario = "stolen-token" };
+        var startedAt = bench.Clock.Now;
         var watch = new ContainmentWatch();
         var statuses = new StatusCounts();
         var list = await thief.ListDocumentsAsync(null, cancellationToken);
@@ -63,8 +63,9 @@ internal static class StolenToken
 
         report.TakeFrom(watch);
         report.Statuses = statuses.Snapshot();
-        AlertFindings.Report(report, await analyst.AlertsAsync(cancellationToken), before, startedAt, simulated: false,
-            victim.Email, me.AccountId.ToString(), thief.Source.ToString());
+        string[] naming = [.. names, thief.Source.ToString()];
+        var alerts = await analyst.AlertsNamingAsync(before, AlertFindings.Patience, naming, cancellationToken);
+        AlertFindings.Report(report, alerts, before, startedAt, simulated: false, naming);
         return report;
     }
 }

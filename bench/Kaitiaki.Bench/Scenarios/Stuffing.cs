@@ -22,6 +22,8 @@ internal static class Stuffing
             .OrderBy(_ => random.Next())
             .ToList();
         var source = Sources.Attacker(3);
+        using var analyst = await Analyst.SignInAsync(bench, cancellationToken);
+        var before = AlertFindings.Ids(await analyst.AlertsAsync(cancellationToken));
         using var http = PortalHttp.Create(bench.Portal, source, connections: 1);
         Bench.Say($"stuffing: {leak.Count} leaked e-mail and password pairs (a quarter wrong) from {source}, for up to {duration.TotalSeconds:0} s.");
 
@@ -30,6 +32,7 @@ internal static class Stuffing
         var watch = new ContainmentWatch(status => status is 403 or 503);
         var statuses = new StatusCounts();
         var elapsed = Stopwatch.StartNew();
+        var startedAt = bench.Clock.Now;
         var next = 0;
 
         async Task<HttpResponseMessage> PostAsync(string path, object body)
@@ -85,6 +88,11 @@ internal static class Stuffing
         report.TakeFrom(watch);
         report.CredentialsTried = next;
         report.Statuses = statuses.Snapshot();
+        // A block names the address, or its /24 (written like network:127.66.3.0/24).
+        var network = new System.Net.IPAddress([.. source.GetAddressBytes()[..3], 0]).ToString();
+        string[] naming = [source.ToString(), network];
+        var alerts = await analyst.AlertsNamingAsync(before, AlertFindings.Patience, naming, cancellationToken);
+        AlertFindings.Report(report, alerts, before, startedAt, simulated: false, naming);
         report.Note = next < leak.Count && !watch.Contained ? $"Stopped after {duration.TotalSeconds:0} s with {leak.Count - next} pairs untried." : null;
         return report;
     }
