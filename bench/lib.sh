@@ -1,7 +1,8 @@
 # Shared by the benchmark scripts: wrk, a Release build, a throwaway data folder and a portal on a free port.
 # A script sets DURATION, CONNECTIONS and THREADS, then sources this file.
 
-if ! command -v wrk >/dev/null; then
+# bench/attack.sh drives the portal with its own simulator and sets NEEDS_WRK=no.
+if [ "${NEEDS_WRK:-yes}" = yes ] && ! command -v wrk >/dev/null; then
   echo "Installing wrk"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -26,7 +26,7 @@ internal static class KaitiakiHost
         var options = builder.Configuration.GetSection(KaitiakiOptions.Section).Get<KaitiakiOptions>() ?? new KaitiakiOptions();
         options.Validate();
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddPortalClock(options);
         builder.Services.AddHttpContextAccessor();
 
         builder.Services.AddStorage(options, builder.Configuration);
@@ -70,6 +70,7 @@ internal static class KaitiakiHost
         app.UseAntiforgery();
 
         app.MapWeb();
+        app.MapBenchmarkClock(app.Services.GetRequiredService<KaitiakiOptions>());
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
         app.MapDocumentEndpoints();

@@ -38,6 +38,13 @@ internal sealed class KaitiakiOptions
     public string? BenchmarkStaticDirectory { get; set; }
 
     /// <summary>
+    /// For bench/attack.sh only: the portal's clock becomes real time plus an offset that anyone may move forwards at
+    /// <c>POST /bench/clock/advance?seconds=N</c>, so a simulated working day runs in minutes. Off (the default), the
+    /// clock is the system's and nothing is mapped there. Never set it on a real portal.
+    /// </summary>
+    public bool BenchmarkClock { get; set; }
+
+    /// <summary>
     /// Whether document content may be answered from remembered access decisions (docs/architecture.md section 3.4).
     /// On by default; bench/documents.sh and bench/many-readers.sh turn it off to measure what it buys.
     /// </summary>
