@@ -21,7 +21,7 @@ internal sealed class SecurityConsole(KaitiakiDb db, AuditTrail audit, Containme
         await audit.RecordStandaloneAsync(AuditAction.SecurityConsoleViewed, detail: $"alerts; {alerts.Count}");
         var now = clock.GetUtcNow().UtcDateTime;
         return alerts.Select(a => new AlertResponse(a.Id, a.Rule, a.Severity.ToString().ToLowerInvariant(), a.Principal, a.RaisedAt, a.Summary, a.Contained,
-            actions.Where(x => x.AlertId == a.Id).OrderBy(x => x.AppliedAt).Select(x => Describe(x, now)).ToList(),
+            actions.Where(x => x.AlertId == a.Id).OrderBy(x => x.AppliedAt).ThenBy(x => x.Kind).Select(x => Describe(x, now)).ToList(),
             AuditEvent.UnpackItems(a.Evidence))).ToList();
     }
 

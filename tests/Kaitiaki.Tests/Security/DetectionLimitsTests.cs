@@ -26,12 +26,14 @@ public sealed class DetectionLimitsTests
     {
         await using var portal = await TestPortal.StartAsync(settings: LowLimits);
 
-        // Documents a minute: two are fine, the third is stopped.
-        var (_, patient, own) = await portal.PatientWithDocumentsAsync(1);
+        // Different documents a minute: two are fine however often each is read, the third is stopped.
+        var (_, patient, own) = await portal.PatientWithDocumentsAsync(3);
         portal.Clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal(HttpStatusCode.OK, (await patient.GetAsync($"/api/v1/documents/{own[0]}/content")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await patient.GetAsync($"/api/v1/documents/{own[0]}/content")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await patient.GetAsync($"/api/v1/documents/{own[0]}/content")).StatusCode);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await patient.GetAsync($"/api/v1/documents/{own[i % 2]}/content")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, (await patient.GetAsync($"/api/v1/documents/{own[2]}/content")).StatusCode);
 
         // Different patients an hour and a working day: alerts only, and the clinician keeps working.
         var practice = await portal.CreatePracticeAsync();
@@ -68,10 +70,11 @@ public sealed class DetectionLimitsTests
     public async Task Observe_mode_raises_the_alert_and_contains_nothing()
     {
         await using var portal = await TestPortal.StartAsync(settings: new Dictionary<string, string>(LowLimits) { ["Kaitiaki:Detection:Mode"] = "observe" });
-        var (patient, client, own) = await portal.PatientWithDocumentsAsync(1);
+        var (patient, client, own) = await portal.PatientWithDocumentsAsync(3);
+        portal.Clock.Advance(TimeSpan.FromMinutes(2));
         for (var i = 0; i < 4; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/documents/{own[0]}/content")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/documents/{own[i % 3]}/content")).StatusCode);
         }
         var alerts = await portal.WithScopeAsync(sp => sp.GetRequiredService<KaitiakiDb>().SecurityAlerts.AsNoTracking()
             .Where(a => a.AccountId == patient.AccountId).ToListAsync());
@@ -101,10 +104,11 @@ public sealed class DetectionLimitsTests
     public async Task Containment_in_force_survives_a_restart()
     {
         var first = await TestPortal.StartAsync(settings: LowLimits);
-        var (patient, client, own) = await first.PatientWithDocumentsAsync(1);
+        var (patient, client, own) = await first.PatientWithDocumentsAsync(3);
+        first.Clock.Advance(TimeSpan.FromMinutes(2));
         for (var i = 0; i < 3; i++)
         {
-            await client.GetAsync($"/api/v1/documents/{own[0]}/content");
+            await client.GetAsync($"/api/v1/documents/{own[i]}/content");
         }
         await using var portal = await first.RestartAsync();
         // The suspended account signs in again: its password and code are right, and still it gets no access.
