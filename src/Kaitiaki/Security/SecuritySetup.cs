@@ -12,6 +12,7 @@ internal static class SecuritySetup
         services.AddScoped<SecurityConsole>();
         services.AddScoped<Canaries>();
         services.AddScoped<StepUps>();
+        services.AddScoped<ReadActivity>();
         services.AddSingleton<IDetectionState, InMemoryDetectionState>();
         services.AddSingleton<AlertFeed>();
         services.AddSingleton<Containment>();
