@@ -21,6 +21,7 @@ internal static class SecuritySetup
         services.AddSingleton<IAccessGuard>(sp => sp.GetRequiredService<Detector>());
         services.AddSingleton<IAuditSubscriber>(sp => sp.GetRequiredService<Detector>());
         services.AddHostedService<SecurityStateRestore>();
+        services.AddHostedService<AlertSender>();
         return services;
     }
 
