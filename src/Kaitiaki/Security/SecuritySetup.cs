@@ -13,6 +13,8 @@ internal static class SecuritySetup
         services.AddScoped<Canaries>();
         services.AddScoped<StepUps>();
         services.AddScoped<ReadActivity>();
+        services.AddScoped<RemediationPicker>();
+        services.AddSingleton<RemediationBatches>();
         services.AddSingleton<IDetectionState, InMemoryDetectionState>();
         services.AddSingleton<AlertFeed>();
         services.AddSingleton<Containment>();
