@@ -126,6 +126,9 @@ public sealed class SecurityConsoleRemediationTests
         public ConcurrentBag<Guid> Pending { get; } = [];
         public ConcurrentBag<Guid> Broken { get; } = [];
         public ConcurrentQueue<(Guid Account, Guid? Actor)> Calls { get; } = new();
+
+        /// <summary>How long each account takes, so a page can be seen catching up.</summary>
+        public TimeSpan Delay { get; init; }
     }
 
     /// <summary>Stands in for the real service in tests only: notes who asked, and answers as told.</summary>
@@ -134,6 +137,7 @@ public sealed class SecurityConsoleRemediationTests
         public async Task<RemediationOutcome> RemediateAsync(Guid accountId, CancellationToken cancellationToken)
         {
             recorder.Calls.Enqueue((accountId, http.HttpContext?.User.AccountId()));
+            await Task.Delay(recorder.Delay, cancellationToken);
             if (recorder.Broken.Contains(accountId))
             {
                 throw new InvalidOperationException("This account's remediation fails, as a test.");
