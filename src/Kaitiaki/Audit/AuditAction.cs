@@ -103,6 +103,9 @@ internal enum AuditAction
     /// <summary>A security analyst read alerts, actions or switches (console or API).</summary>
     SecurityConsoleViewed = 107,
 
+    /// <summary>An analyst started remediating a batch of accounts from the console; the items are the accounts' ids.</summary>
+    RemediationBatchStarted = 108,
+
     ReadRefusedByGuard = 90,
     RequestRateLimited = 91,
     AntiforgeryRejected = 92,

@@ -82,6 +82,7 @@ internal static class AuditActionNames
         AuditAction.CredentialsRemediated => "Ended an account's sessions and asked for a new password and authenticator",
         AuditAction.RemediationCompleted => "Chose a new password and authenticator after remediation",
         AuditAction.SecurityConsoleViewed => "Looked at security alerts, actions or switches",
+        AuditAction.RemediationBatchStarted => "Started remediating a batch of accounts' credentials",
 
         AuditAction.ReadRefusedByGuard => "Read stopped by a safeguard",
         AuditAction.RequestRateLimited => "Refused: too many requests",

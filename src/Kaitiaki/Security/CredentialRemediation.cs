@@ -65,8 +65,17 @@ internal sealed class CredentialRemediation(
     AuditTrail audit,
     SecurityNotices notices,
     IDataProtectionProvider protection,
-    TimeProvider clock)
+    TimeProvider clock) : IRemediation
 {
+    /// <summary>The console's batches see only the outcome.</summary>
+    async Task<RemediationOutcome> IRemediation.RemediateAsync(Guid accountId, CancellationToken cancellationToken) =>
+        (await RemediateAsync(accountId, cancellationToken)).Status switch
+        {
+            RemediationStatus.RemediationRequired => RemediationOutcome.Remediated,
+            RemediationStatus.AlreadyPending => RemediationOutcome.AlreadyPending,
+            _ => RemediationOutcome.NotFound,
+        };
+
     /// <summary>How long the renewal steps may take once the second factor was accepted: long enough to install an app.</summary>
     public static readonly TimeSpan RenewalLifetime = TimeSpan.FromMinutes(20);
 

@@ -1,4 +1,6 @@
+using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
+using Kaitiaki.Practices;
 using Kaitiaki.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -6,6 +8,13 @@ namespace Kaitiaki.Security;
 
 /// <summary>What went wrong with an analyst's request, in words: the API's problem details and the console's error summary.</summary>
 internal sealed record ConsoleProblem(int Status, string Title, string Detail, string? Field = null);
+
+/// <summary>An audit event behind an alert, as the console shows it: no patient, no detail.</summary>
+internal sealed record EvidenceRow(long Sequence, DateTime OccurredAt, AuditAction Action, AuditOutcome Outcome, string? ActorRole, string? IpAddress);
+
+internal sealed record AlertDetail(AlertResponse Alert, Guid? AccountId, Guid? SessionId, string? Network, IReadOnlyList<EvidenceRow> Evidence);
+
+internal sealed record PracticeChoice(Guid Id, string Name);
 
 /// <summary>
 /// What the security console and the security API do, in one place: read alerts and actions (each read audited), take
@@ -20,10 +29,48 @@ internal sealed class SecurityConsole(KaitiakiDb db, AuditTrail audit, Containme
         var actions = await db.ContainmentActions.AsNoTracking().Where(a => ids.Contains(a.AlertId)).ToListAsync(cancellationToken);
         await audit.RecordStandaloneAsync(AuditAction.SecurityConsoleViewed, detail: $"alerts; {alerts.Count}");
         var now = clock.GetUtcNow().UtcDateTime;
-        return alerts.Select(a => new AlertResponse(a.Id, a.Rule, a.Severity.ToString().ToLowerInvariant(), a.Principal, a.RaisedAt, a.Summary, a.Contained,
-            actions.Where(x => x.AlertId == a.Id).OrderBy(x => x.AppliedAt).ThenBy(x => x.Kind).Select(x => Describe(x, now)).ToList(),
-            AuditEvent.UnpackItems(a.Evidence))).ToList();
+        return alerts.Select(a => Respond(a, actions, now)).ToList();
     }
+
+    /// <summary>One alert with its actions and its evidence events (what, when, outcome, role, address); null when there is none.</summary>
+    public async Task<AlertDetail?> AlertAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var alert = await db.SecurityAlerts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (alert is null)
+        {
+            return null;
+        }
+        var actions = await db.ContainmentActions.AsNoTracking().Where(a => a.AlertId == id).ToListAsync(cancellationToken);
+        var ids = AuditEvent.UnpackItems(alert.Evidence).ToList();
+        var evidence = await db.AuditEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).OrderBy(e => e.Sequence)
+            .Select(e => new EvidenceRow(e.Sequence, e.OccurredAt, e.Action, e.Outcome, e.ActorRole, e.IpAddress)).ToListAsync(cancellationToken);
+        await audit.RecordStandaloneAsync(AuditAction.SecurityConsoleViewed, resourceType: "SecurityAlert", resourceId: id,
+            detail: $"alert; {evidence.Count} evidence events");
+        return new AlertDetail(Respond(alert, actions, clock.GetUtcNow().UtcDateTime), alert.AccountId, alert.SessionId, alert.Network, evidence);
+    }
+
+    /// <summary>Accounts by id, as "Name (Patient, 3f2a9c1b)", for the console to say who an alert or action is about.</summary>
+    public async Task<Dictionary<Guid, string>> AccountLabelsAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        var accounts = await db.Users.AsNoTracking().Where(a => ids.Contains(a.Id))
+            .Select(a => new { a.Id, a.DisplayName, a.Kind, a.OperatorRole }).ToListAsync(cancellationToken);
+        return accounts.ToDictionary(a => a.Id, a => $"{a.DisplayName} ({a.Kind switch
+        {
+            AccountKind.Patient => "patient",
+            AccountKind.Staff => "practice staff",
+            _ => a.OperatorRole is { } role ? Roles.Of(role).ToLowerInvariant() : "operator",
+        }}, {a.Id.ToString("N")[..8]})");
+    }
+
+    /// <summary>The practices using the portal, by name, for choosing one.</summary>
+    public Task<List<PracticeChoice>> PracticesAsync(CancellationToken cancellationToken) =>
+        db.Practices.AsNoTracking().Where(p => p.Status == PracticeStatus.Active).OrderBy(p => p.Name)
+            .Select(p => new PracticeChoice(p.Id, p.Name)).ToListAsync(cancellationToken);
+
+    private static AlertResponse Respond(SecurityAlert a, List<ContainmentAction> actions, DateTime now) =>
+        new(a.Id, a.Rule, a.Severity.ToString().ToLowerInvariant(), a.Principal, a.RaisedAt, a.Summary, a.Contained,
+            actions.Where(x => x.AlertId == a.Id).OrderBy(x => x.AppliedAt).ThenBy(x => x.Kind).Select(x => Describe(x, now)).ToList(),
+            AuditEvent.UnpackItems(a.Evidence));
 
     public async Task<List<ActionResponse>> ActionsAsync(bool inForceOnly, int limit, CancellationToken cancellationToken)
     {
@@ -102,7 +149,7 @@ internal sealed class SecurityConsole(KaitiakiDb db, AuditTrail audit, Containme
         {
             UndoOutcome.Undone => (Describe(action!, clock.GetUtcNow().UtcDateTime), null),
             UndoOutcome.AlreadyUndone => (null, new ConsoleProblem(StatusCodes.Status409Conflict, "Already undone",
-                $"This action was undone at {action!.UndoneAt:u}. Nothing was changed.")),
+                $"This action was already undone at {Web.NzTime.DateAndTime(action!.UndoneAt!.Value)}. Nothing was changed.")),
             UndoOutcome.Lapsed => (null, new ConsoleProblem(StatusCodes.Status409Conflict, "Already lapsed",
                 "This action has already lapsed by itself, so there is nothing to undo. Nothing was changed.")),
             _ => (null, new ConsoleProblem(StatusCodes.Status404NotFound, "No such action", "There is no containment action with that id.")),

@@ -17,6 +17,8 @@ internal sealed record AlertResponse(
 
 internal sealed record SwitchResponse(string Name, string Description, bool Enabled, bool OffForEveryone, IReadOnlyList<Guid> OffForPractices);
 
+internal sealed record ChangesResponse(long Version);
+
 internal sealed record SwitchRequest(bool? Enabled, Guid? PracticeId);
 
 internal sealed record CanaryRequest(Guid? PracticeId);
@@ -40,6 +42,11 @@ internal static class SecurityEndpoints
         api.MapPut("/switches/{name}", SetSwitchAsync).Audited(AuditAction.ContainmentApplied, AuditAction.ContainmentUndone);
         api.MapPost("/canaries", PlantAsync).Audited(AuditAction.CanaryPlanted, AuditAction.DocumentUploaded);
 
+        // The console's live view asks here whether anything changed; the answer is a number, so it reads nothing to audit.
+        routes.MapGet("/operator/security/changes", ChangesAsync).WithTags("Security console").ExcludeFromDescription()
+            .RequireAuthorization(policy => policy.AddAuthenticationSchemes(AccountsSetup.CookieScheme).RequireAuthenticatedUser())
+            .RequireAuthorization(AccountsSetup.SecurityAnalystPolicy).NoPatientData();
+
         // A session asked for its second factor again gives it here (the containment middleware lets this one through).
         routes.MapPost("/api/v1/auth/step-up", StepUpAsync).WithTags("Sign-in").DisableAntiforgery()
             .RequireAuthorization(AccountsSetup.ApiPolicy).Audited(AuditAction.ContainmentUndone, AuditAction.SecondFactorChecked);
@@ -56,6 +63,20 @@ internal static class SecurityEndpoints
                 statusCode: StatusCodes.Status400BadRequest),
             _ => TypedResults.NoContent(),
         };
+
+    /// <summary>How long a long poll waits for a change before answering with the same version.</summary>
+    public static readonly TimeSpan ChangesWait = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// Answers as soon as alerts or actions have changed since <paramref name="since"/>, or after <see cref="ChangesWait"/>
+    /// with nothing new. A version ahead of this process's (after a restart) is answered at once, so the page catches up.
+    /// </summary>
+    private static async Task<Ok<ChangesResponse>> ChangesAsync(long? since, AlertFeed feed, HttpContext http)
+    {
+        var seen = since ?? -1;
+        var version = seen > feed.Version ? feed.Version : await feed.WaitAsync(seen, ChangesWait, http.RequestAborted);
+        return TypedResults.Ok(new ChangesResponse(version));
+    }
 
     private static async Task<Ok<List<AlertResponse>>> AlertsAsync(int? limit, SecurityConsole console, CancellationToken cancellationToken) =>
         TypedResults.Ok(await console.AlertsAsync(Math.Clamp(limit ?? 100, 1, 500), cancellationToken));

@@ -12,6 +12,9 @@ internal static class SecuritySetup
         services.AddScoped<SecurityConsole>();
         services.AddScoped<Canaries>();
         services.AddScoped<StepUps>();
+        services.AddScoped<ReadActivity>();
+        services.AddScoped<RemediationPicker>();
+        services.AddSingleton<RemediationBatches>();
         services.AddSingleton<IDetectionState, InMemoryDetectionState>();
         services.AddSingleton<AlertFeed>();
         services.AddSingleton<Containment>();
@@ -21,6 +24,8 @@ internal static class SecuritySetup
         services.AddSingleton<IAuditSubscriber>(sp => sp.GetRequiredService<Detector>());
         services.AddHostedService<SecurityStateRestore>();
         services.AddScoped<CredentialRemediation>();
+        services.AddScoped<IRemediation>(sp => sp.GetRequiredService<CredentialRemediation>());
+        services.AddHostedService<AlertSender>();
         return services;
     }
 

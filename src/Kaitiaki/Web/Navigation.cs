@@ -25,6 +25,10 @@ internal static class Navigation
         {
             items.Add(new("Operations", "/operator"));
         }
+        if (user.IsInRole(Roles.SecurityAnalyst))
+        {
+            items.Add(new("Security console", "/operator/security"));
+        }
         items.Add(new("Account security", "/account/security"));
         return items;
     }

@@ -1,6 +1,8 @@
 using Kaitiaki.Accounts;
 using Kaitiaki.Practices;
+using Kaitiaki.Security;
 using Kaitiaki.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -30,6 +32,21 @@ public sealed class EveryPageTests : BrowserTest
         var own = await TestPortal.UploadedIdAsync(patientApi, TestPortal.Pdf(3_000));
         await TestPortal.UploadedIdAsync(await Portal.SignInApiAsync(clinician), TestPortal.Pdf(2_000), category: "clinical-letter", patientId: patient.PatientId);
 
+        // Something for the security console to show: an alert (a patient's token asking for others' documents), a
+        // switch off for the practice, and a block already undone.
+        var prober = await Portal.SignInApiAsync(await Portal.CreatePatientAsync(practice));
+        for (var i = 0; i < 4; i++)
+        {
+            await prober.GetAsync($"/api/v1/documents/{Guid.NewGuid()}");
+        }
+        var alert = await Portal.WithScopeAsync(sp => sp.GetRequiredService<Kaitiaki.Storage.KaitiakiDb>().SecurityAlerts.Select(a => a.Id).SingleAsync());
+        var containment = Portal.Services.GetRequiredService<Containment>();
+        await containment.TakeAsync(new ContainmentOrder(ContainmentKind.SwitchOff, "manual", Switch: "documents.upload", PracticeId: practice.Id),
+            analyst.AccountId, null, CancellationToken.None);
+        var block = await containment.TakeAsync(new ContainmentOrder(ContainmentKind.BlockSource, "manual", Network: "198.51.100.0/24"),
+            analyst.AccountId, alert, CancellationToken.None);
+        await containment.UndoAsync(block.Id, analyst.AccountId, "undone by an analyst", CancellationToken.None);
+
         var failures = new List<string>();
         var anonymous = await Browser.NewPageAsync(BaseUrl);
         await CheckAsync(anonymous, failures, "/", "/account/login", "/account/activate", "/account/recover", "/no-such-page");
@@ -43,7 +60,9 @@ public sealed class EveryPageTests : BrowserTest
                 "/practice/patients/confirm", "/account/security"]),
             (administrator, ["/practice", "/practice/patients", "/practice/staff", "/practice/staff/new"]),
             (privacyOfficer, ["/practice"]),
-            (analyst, ["/operator", "/operator/audit", $"/operator/audit?patient=&actor={patient.Email}", "/operator/audit?from=2026-13-45", "/operator/support"]),
+            (analyst, ["/operator", "/operator/audit", $"/operator/audit?patient=&actor={patient.Email}", "/operator/audit?from=2026-13-45", "/operator/support",
+                "/operator/security", $"/operator/security/alerts/{alert}", "/operator/security/actions", "/operator/security/switches",
+                "/operator/security/remediation"]),
             (support, ["/operator", "/operator/support", $"/operator/support?account={patient.AccountId:N}"]),
         };
         foreach (var (user, paths) in tour)
