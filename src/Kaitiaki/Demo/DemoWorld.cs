@@ -137,19 +137,11 @@ internal static class DemoWorld
 
         // Patients: Z-range test NHIs, made valid by their check digit.
         var patients = new List<(Patient Patient, Practice Practice)>();
-        var nhiNumber = 100;
+        var nhis = new DemoNhis();
         var rng = new Random(20251229);
         Patient NewPatient(string given, string family, DateOnly dob)
         {
-            string? nhi = null;
-            while (nhi is null)
-            {
-                // ZKT000 to ZKT999, then ZKU000 onwards, for demo worlds of more than a thousand patients.
-                const string letters = "ABCDEFGHJKLMNPQRSTUVWXYZ";
-                var block = nhiNumber / 1000;
-                var prefix = $"Z{letters[(9 + (17 + block) / 24) % 24]}{letters[(17 + block) % 24]}";
-                nhi = Nhi.CompleteOldFormat(prefix, nhiNumber++ % 1000);
-            }
+            var nhi = nhis.Next();
             return new Patient
             {
                 Nhi = nhi,
