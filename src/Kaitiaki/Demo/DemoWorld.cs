@@ -19,7 +19,7 @@ internal sealed record DemoAccount(string Role, string Email, string Password, s
 /// <summary>
 /// The demo world: three practices (one has left the portal), staff in every role, about forty
 /// patients with Z-range test NHIs including children whose parent is their proxy, and one operator
-/// of each role. Passwords are random for each data folder; production never runs this.
+/// of each role; on request, more clinicians. Passwords are random for each data folder; production never runs this.
 /// </summary>
 internal static class DemoWorld
 {
@@ -221,6 +221,16 @@ internal static class DemoWorld
         Staff("Gemma Hart", "gemma.hart@harbourside.example.nz", harbour, StaffRole.PracticeAdministrator);
         Staff("Dr Ana Lealaiauloto", "ana.lealaiauloto@totarastreet.example.nz", totara, StaffRole.Clinician);
         Staff("Paul Whitaker", "paul.whitaker@totarastreet.example.nz", totara, StaffRole.PracticeAdministrator);
+        // More clinicians when asked for (a benchmark's many readers), at the practices still on the portal.
+        var domains = new[] { (kauri, "kauricoast.example.nz"), (harbour, "harbourside.example.nz") };
+        for (var i = 0; i < options.DemoClinicians - KaitiakiOptions.NamedDemoClinicians; i++)
+        {
+            var (practice, domain) = domains[i % domains.Length];
+            var given = GivenNames[(i * 7 + 3) % GivenNames.Length];
+            var family = FamilyNames[(i * 11 + 5) % FamilyNames.Length];
+            var address = $"{given}.{family.Replace(" ", "", StringComparison.Ordinal)}.{i + 1}@{domain}".ToLowerInvariant();
+            Staff($"{(i % 3 == 2 ? "Nurse" : "Dr")} {given} {family}", address, practice, StaffRole.Clinician);
+        }
 
         NewAccount(new Account { Kind = AccountKind.Operator, DisplayName = "Support: Lena Ruru", Email = "support@operator.example.nz", OperatorRole = OperatorRole.SupportAgent }, Roles.SupportAgent, null, null);
         NewAccount(new Account { Kind = AccountKind.Operator, DisplayName = "Security: Malia Tupou", Email = "security@operator.example.nz", OperatorRole = OperatorRole.SecurityAnalyst }, Roles.SecurityAnalyst, null, null);
