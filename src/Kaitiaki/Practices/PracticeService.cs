@@ -211,7 +211,7 @@ internal sealed class PracticeService(
     /// </summary>
     public async Task<PanelPage> PanelPageAsync(Guid staffAccountId, Guid practiceId, string? search, int page, CancellationToken cancellationToken)
     {
-        var panel = access.StaffEnrolments(staffAccountId, StaffRole.Clinician, StaffRole.PracticeAdministrator).Where(e => e.PracticeId == practiceId);
+        var panel = access.PatientListEnrolments(staffAccountId).Where(e => e.PracticeId == practiceId);
         var query = db.Patients.AsNoTracking().Where(p => panel.Any(e => e.PatientId == p.Id));
         if (search?.Trim() is { Length: > 0 } wanted)
         {
