@@ -69,6 +69,7 @@ internal static class KaitiakiHost
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
         app.MapDocumentEndpoints();
+        app.MapPracticeEndpoints();
         app.MapRazorPages();
         return app;
     }

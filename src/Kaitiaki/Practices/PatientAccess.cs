@@ -85,7 +85,7 @@ internal sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
 
     /// <summary>
     /// Current enrolments at practices where the account may see the patient list today: the one rule for every list of
-    /// a practice's patients (the <c>/practice/patients</c> page).
+    /// a practice's patients: the <c>/practice/patients</c> page and <c>GET /api/v1/patients</c>.
     /// </summary>
     public IQueryable<Enrolment> PatientListEnrolments(Guid accountId) => StaffEnrolments(accountId, PatientListRoles);
 
