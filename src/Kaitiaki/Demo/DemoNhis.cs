@@ -4,7 +4,7 @@ namespace Kaitiaki.Demo;
 
 /// <summary>
 /// The demo world's NHIs: Z-range test numbers, valid by their check digit, handed out in one sequence so that the
-/// patients with accounts and any added without never share a number.
+/// patients with accounts and the ones added without (<see cref="DemoPopulation"/>) never share a number.
 /// </summary>
 internal sealed class DemoNhis
 {
