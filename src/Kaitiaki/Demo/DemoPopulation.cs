@@ -89,6 +89,8 @@ internal static class DemoPopulation
     private static List<BatchUpload> NewBatch(IServiceProvider sp, int size, List<Panel> panels, DemoNhis nhis, Random rng, DateOnly today)
     {
         var db = sp.GetRequiredService<KaitiakiDb>();
+        // Everything in this unit of work is added and never changed afterwards, so there are no changes to look for.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         var audit = sp.GetRequiredService<AuditTrail>();
         var enrolments = sp.GetRequiredService<EnrolmentService>();
         var uploads = new List<BatchUpload>();
