@@ -76,6 +76,7 @@ internal static class KaitiakiHost
         app.MapDocumentEndpoints();
         app.MapSecurityEndpoints();
         app.MapRemediationEndpoints();
+        app.MapPracticeEndpoints();
         app.MapRazorPages();
         return app;
     }

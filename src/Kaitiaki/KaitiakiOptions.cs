@@ -53,6 +53,17 @@ internal sealed class KaitiakiOptions
     /// <summary>How many adult patients the demo world has (30 by default); bench/many-readers.sh asks for 1,000.</summary>
     public int DemoPatients { get; set; } = 30;
 
+    /// <summary>The named clinicians of the demo world, who are always there.</summary>
+    public const int NamedDemoClinicians = 5;
+
+    public const int MaxDemoClinicians = 1000;
+
+    /// <summary>
+    /// How many clinician accounts the demo world has: the five named ones, and beyond that more spread over the practices
+    /// still on the portal, for a benchmark that needs many readers.
+    /// </summary>
+    public int DemoClinicians { get; set; } = NamedDemoClinicians;
+
     /// <summary>The name of one of the portal's cookies: <c>__Host-</c> prefixed except in local http development.</summary>
     public string CookieName(string bare) => LocalHttp ? bare : "__Host-" + bare;
 
@@ -103,6 +114,11 @@ internal sealed class KaitiakiOptions
         if (DemoPatients is < 10 or > 100_000)
         {
             throw new InvalidOperationException($"Kaitiaki:DemoPatients must be between 10 and 100000 (it is {DemoPatients}).");
+        }
+        if (DemoClinicians is < NamedDemoClinicians or > MaxDemoClinicians)
+        {
+            throw new InvalidOperationException(
+                $"Kaitiaki:DemoClinicians must be between {NamedDemoClinicians} and {MaxDemoClinicians} (it is {DemoClinicians}): the demo world always has its {NamedDemoClinicians} named clinicians.");
         }
         if (!string.IsNullOrWhiteSpace(BenchmarkStaticDirectory) && !Directory.Exists(BenchmarkStaticDirectory))
         {

@@ -21,7 +21,7 @@ internal static class KaitiakiCli
         {
             ServeCommand(),
             SimpleCommand("migrate", "Create the data folders and apply database migrations.", MigrateAsync),
-            SimpleCommand("demo-data", "Fill an empty database with the demo world and write demo-accounts.json to the data folder.", DemoDataAsync),
+            DemoDataCommand(),
             UsersCommand(),
             AuditCommand(),
             DocumentCommands.Documents(),
@@ -54,6 +54,33 @@ internal static class KaitiakiCli
     {
         var command = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };
         command.SetAction((parse, ct) => WithServicesAsync([.. parse.UnmatchedTokens], run, ct));
+        return command;
+    }
+
+    private static Command DemoDataCommand()
+    {
+        var patients = new Option<string?>("--patients")
+        {
+            Description = $"Also add N synthetic patients without accounts (0 to {DemoPopulation.MaxPatients}, default 0), each enrolled at a practice on the portal with one to four documents.",
+            HelpName = "N",
+        };
+        var command = new Command("demo-data", "Fill an empty database with the demo world and write demo-accounts.json to the data folder.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.Options.Add(patients);
+        command.SetAction((parse, ct) =>
+        {
+            var given = parse.GetValue(patients);
+            var count = 0;
+            if (given is not null && (!int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count)
+                    || count > DemoPopulation.MaxPatients))
+            {
+                Console.Error.WriteLine($"--patients must be a whole number from 0 to {DemoPopulation.MaxPatients} (it is '{given}').");
+                return Task.FromResult(2);
+            }
+            return WithServicesAsync([.. parse.UnmatchedTokens], (services, token) => DemoDataAsync(services, count, token), ct);
+        });
         return command;
     }
 
@@ -226,7 +253,7 @@ internal static class KaitiakiCli
         return 0;
     }
 
-    private static async Task<int> DemoDataAsync(IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<int> DemoDataAsync(IServiceProvider services, int patientsWithoutAccounts, CancellationToken cancellationToken)
     {
         await StorageSetup.MigrateAsync(services, cancellationToken);
         if (!await DemoWorld.IsDatabaseEmptyAsync(services, cancellationToken))
@@ -237,7 +264,7 @@ internal static class KaitiakiCli
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
             var task = progress.AddTask("Creating the demo world");
-            await DemoWorld.SeedAsync(services, new Progress<double>(v => task.Value = v), cancellationToken);
+            await DemoWorld.SeedAsync(services, patientsWithoutAccounts, new Progress<double>(v => task.Value = v), cancellationToken);
             task.Value = 100;
         });
         Console.WriteLine($"Demo accounts written to {services.GetRequiredService<KaitiakiOptions>().DemoAccountsPath}");

@@ -19,19 +19,20 @@ internal sealed record DemoAccount(string Role, string Email, string Password, s
 /// <summary>
 /// The demo world: three practices (one has left the portal), staff in every role, about forty
 /// patients with Z-range test NHIs including children whose parent is their proxy, and one operator
-/// of each role. Passwords are random for each data folder; production never runs this.
+/// of each role; on request, more clinicians and many patients without accounts. Passwords are random for each data
+/// folder; production never runs this.
 /// </summary>
 internal static class DemoWorld
 {
     private static readonly JsonSerializerOptions JsonFileOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    private static readonly string[] GivenNames =
+    internal static readonly string[] GivenNames =
     [
         "Aroha", "Wiremu", "Mere", "Hemi", "Ngaio", "Tama", "Kiri", "Rangi", "Sione", "Mele", "Olivia", "Jack", "Charlotte", "Noah",
         "Isla", "Leo", "Amelia", "George", "Mia", "Oliver", "Priya", "Arjun", "Mei", "Wei", "Grace", "Liam", "Ava", "Lucas", "Zoe", "Ethan",
     ];
 
-    private static readonly string[] FamilyNames =
+    internal static readonly string[] FamilyNames =
     [
         "Ngata", "Parata", "Te Whiu", "Walker", "Smith", "Williams", "Brown", "Wilson", "Taylor", "Tuilagi", "Fonoti", "Singh", "Chen",
         "Wang", "Patel", "Thompson", "Anderson", "Clarke", "Robinson", "Henare",
@@ -100,8 +101,14 @@ internal static class DemoWorld
         return !await db.Practices.AnyAsync(cancellationToken) && !await db.Users.AnyAsync(cancellationToken);
     }
 
-    public static async Task SeedAsync(IServiceProvider services, IProgress<double>? progress, CancellationToken cancellationToken)
+    public static Task SeedAsync(IServiceProvider services, IProgress<double>? progress, CancellationToken cancellationToken) =>
+        SeedAsync(services, 0, progress, cancellationToken);
+
+    /// <param name="patientsWithoutAccounts">Synthetic patients to add on top of the usual world (<see cref="DemoPopulation"/>), 0 to <see cref="DemoPopulation.MaxPatients"/>.</param>
+    public static async Task SeedAsync(IServiceProvider services, int patientsWithoutAccounts, IProgress<double>? progress, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(patientsWithoutAccounts);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(patientsWithoutAccounts, DemoPopulation.MaxPatients);
         await using var scope = services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<KaitiakiDb>();
@@ -137,19 +144,11 @@ internal static class DemoWorld
 
         // Patients: Z-range test NHIs, made valid by their check digit.
         var patients = new List<(Patient Patient, Practice Practice)>();
-        var nhiNumber = 100;
+        var nhis = new DemoNhis();
         var rng = new Random(20251229);
         Patient NewPatient(string given, string family, DateOnly dob)
         {
-            string? nhi = null;
-            while (nhi is null)
-            {
-                // ZKT000 to ZKT999, then ZKU000 onwards, for demo worlds of more than a thousand patients.
-                const string letters = "ABCDEFGHJKLMNPQRSTUVWXYZ";
-                var block = nhiNumber / 1000;
-                var prefix = $"Z{letters[(9 + (17 + block) / 24) % 24]}{letters[(17 + block) % 24]}";
-                nhi = Nhi.CompleteOldFormat(prefix, nhiNumber++ % 1000);
-            }
+            var nhi = nhis.Next();
             return new Patient
             {
                 Nhi = nhi,
@@ -229,6 +228,16 @@ internal static class DemoWorld
         Staff("Gemma Hart", "gemma.hart@harbourside.example.nz", harbour, StaffRole.PracticeAdministrator);
         Staff("Dr Ana Lealaiauloto", "ana.lealaiauloto@totarastreet.example.nz", totara, StaffRole.Clinician);
         Staff("Paul Whitaker", "paul.whitaker@totarastreet.example.nz", totara, StaffRole.PracticeAdministrator);
+        // More clinicians when asked for (a benchmark's many readers), at the practices still on the portal.
+        var domains = new[] { (kauri, "kauricoast.example.nz"), (harbour, "harbourside.example.nz") };
+        for (var i = 0; i < options.DemoClinicians - KaitiakiOptions.NamedDemoClinicians; i++)
+        {
+            var (practice, domain) = domains[i % domains.Length];
+            var given = GivenNames[(i * 7 + 3) % GivenNames.Length];
+            var family = FamilyNames[(i * 11 + 5) % FamilyNames.Length];
+            var address = $"{given}.{family.Replace(" ", "", StringComparison.Ordinal)}.{i + 1}@{domain}".ToLowerInvariant();
+            Staff($"{(i % 3 == 2 ? "Nurse" : "Dr")} {given} {family}", address, practice, StaffRole.Clinician);
+        }
 
         NewAccount(new Account { Kind = AccountKind.Operator, DisplayName = "Support: Lena Ruru", Email = "support@operator.example.nz", OperatorRole = OperatorRole.SupportAgent }, Roles.SupportAgent, null, null);
         NewAccount(new Account { Kind = AccountKind.Operator, DisplayName = "Security: Malia Tupou", Email = "security@operator.example.nz", OperatorRole = OperatorRole.SecurityAnalyst }, Roles.SecurityAnalyst, null, null);
@@ -266,9 +275,12 @@ internal static class DemoWorld
                 new DateTime(child.DateOfBirth.AddYears(16), TimeOnly.MinValue, DateTimeKind.Utc), cancellationToken);
         }
         await AddDocumentsAsync(sp, patients, staff, accounts.Select(a => a.Account).ToList(), cancellationToken);
-        progress?.Report(90);
+        progress?.Report(85);
+        await DemoPopulation.AddAsync(services, patientsWithoutAccounts, nhis,
+            new Progress<double>(share => progress?.Report(85 + 10 * share)), cancellationToken);
 
-        audit.Record(AuditAction.DemoDataSeeded, detail: $"{accounts.Count} accounts");
+        audit.Record(AuditAction.DemoDataSeeded,
+            detail: patientsWithoutAccounts == 0 ? $"{accounts.Count} accounts" : $"{accounts.Count} accounts and {patientsWithoutAccounts} patients without one");
         await db.SaveChangesAsync(cancellationToken);
         await sp.GetRequiredService<AuditCheckpoints>().WriteHeadAsync(db, cancellationToken);
         progress?.Report(95);

@@ -10,6 +10,9 @@ internal sealed record UploadRequest(
     Guid? PatientId, string? Title, string? Category, string? Author, DateOnly? DateOfService, string? FileName, string? ContentType, long? DeclaredLength,
     string? Source = null);
 
+/// <summary>One document of a batch the portal adds itself: who adds it for whom, in which capacity, and its content.</summary>
+internal sealed record BatchUpload(Guid AccountId, Guid PatientId, UploadRight Right, Guid? PracticeId, UploadRequest Request, byte[] Content);
+
 /// <summary>
 /// Adds documents. The body is checked, hashed and encrypted as it streams into a staging blob; only a
 /// complete, valid upload is renamed into place and recorded, so a refused or broken upload leaves nothing.
@@ -99,6 +102,100 @@ internal sealed class DocumentUpload(
             throw Refuse(UploadRefusal.ContentMismatch, StatusCodes.Status415UnsupportedMediaType);
         }
 
+        var document = NewDocument(accountId, patientId, right, practiceId, request, contentType);
+        var limit = Math.Min(options.Documents.MaxUploadBytes, quotaLeft);
+        try
+        {
+            await SealAsync(document, new PrefixedStream(head.AsMemory(0, headLength), content), limit, await MayCreateFirstKeyAsync(cancellationToken),
+                cancellationToken);
+        }
+        catch (DocumentTooLargeException)
+        {
+            throw limit < options.Documents.MaxUploadBytes ? QuotaFull() : TooLarge();
+        }
+
+        try
+        {
+            Add(document);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            // No row, no blob: a failed save must not leave an orphan behind.
+            await store.DeleteAsync(document.BlobName, CancellationToken.None);
+            throw;
+        }
+        return document;
+    }
+
+    /// <summary>
+    /// Adds many documents the portal makes itself (the demo world's), with the checks and the encryption of
+    /// <see cref="UploadAsync"/>: type and leading bytes, size, each patient's quota, and a data key of its own for every
+    /// document. Everything is checked before anything is written. The blobs are written several at a time, since each
+    /// waits for the disk; then every row and its <c>DocumentUploaded</c> event are saved in one unit of work. If anything
+    /// fails, nothing is saved and every blob written is removed. A person's upload goes through <see cref="UploadAsync"/>.
+    /// </summary>
+    public async Task<List<HealthDocument>> UploadBatchAsync(IReadOnlyList<BatchUpload> uploads, CancellationToken cancellationToken)
+    {
+        var patientIds = uploads.Select(u => u.PatientId).Distinct().ToList();
+        var used = await db.Documents.Where(d => patientIds.Contains(d.PatientId) && d.ShreddedAt == null && d.DeletedAt == null)
+            .GroupBy(d => d.PatientId).Select(g => new { PatientId = g.Key, Bytes = g.Sum(d => d.SizeBytes) })
+            .ToDictionaryAsync(x => x.PatientId, x => x.Bytes, cancellationToken);
+        var documents = new List<HealthDocument>(uploads.Count);
+        foreach (var upload in uploads)
+        {
+            var contentType = ContentTypes.Normalise(upload.Request.ContentType)
+                ?? throw Refuse(UploadRefusal.WrongType, StatusCodes.Status415UnsupportedMediaType);
+            if (upload.Content.Length == 0)
+            {
+                throw Refuse(UploadRefusal.Empty);
+            }
+            if (!ContentTypes.LeadingBytesMatch(contentType, upload.Content.AsSpan(0, Math.Min(upload.Content.Length, ContentTypes.SniffLength))))
+            {
+                throw Refuse(UploadRefusal.ContentMismatch, StatusCodes.Status415UnsupportedMediaType);
+            }
+            if (upload.Content.Length > options.Documents.MaxUploadBytes)
+            {
+                throw TooLarge();
+            }
+            used[upload.PatientId] = used.GetValueOrDefault(upload.PatientId) + upload.Content.Length;
+            if (used[upload.PatientId] > options.Documents.PatientQuotaBytes)
+            {
+                throw QuotaFull();
+            }
+            documents.Add(NewDocument(upload.AccountId, upload.PatientId, upload.Right, upload.PracticeId, upload.Request, contentType));
+        }
+
+        var mayCreateFirstKey = await MayCreateFirstKeyAsync(cancellationToken);
+        var written = new System.Collections.Concurrent.ConcurrentBag<string>();
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, documents.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = BatchWriters, CancellationToken = cancellationToken },
+                async (i, token) =>
+                {
+                    await SealAsync(documents[i], new MemoryStream(uploads[i].Content, writable: false), options.Documents.MaxUploadBytes, mayCreateFirstKey, token);
+                    written.Add(documents[i].BlobName);
+                });
+            documents.ForEach(Add);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            foreach (var blob in written)
+            {
+                await store.DeleteAsync(blob, CancellationToken.None);
+            }
+            throw;
+        }
+        return documents;
+    }
+
+    // Each blob is flushed to disk before it is renamed into place; the disk finishes many flushes at once much sooner than one after another.
+    private const int BatchWriters = 16;
+
+    private HealthDocument NewDocument(Guid accountId, Guid patientId, UploadRight right, Guid? practiceId, UploadRequest request, string contentType)
+    {
         var document = new HealthDocument
         {
             PatientId = patientId,
@@ -118,25 +215,25 @@ internal sealed class DocumentUpload(
             UploadedAt = clock.GetUtcNow().UtcDateTime,
         };
         document.BlobName = $"{document.Id.ToString("N")[..2]}/{document.Id:N}.kdoc";
+        return document;
+    }
 
+    /// <summary>Only the very first document may make the first master key: a lost key folder must stop uploads, never be quietly replaced.</summary>
+    private async Task<bool> MayCreateFirstKeyAsync(CancellationToken cancellationToken) =>
+        keys.TryCurrentKeyId() is null && !await db.Documents.AnyAsync(d => d.WrappedKey != null, cancellationToken);
+
+    /// <summary>
+    /// Encrypts the content under a new data key of its own into staging, wraps the key and renames the blob into place.
+    /// Touches no database, so several may run at once.
+    /// </summary>
+    private async Task SealAsync(HealthDocument document, Stream content, long limit, bool mayCreateFirstKey, CancellationToken cancellationToken)
+    {
         var dataKey = DocumentCipher.NewDataKey();
         try
         {
             await using var staged = await store.StageAsync(cancellationToken);
-            var limit = Math.Min(options.Documents.MaxUploadBytes, quotaLeft);
-            long size;
-            byte[] hash;
-            try
-            {
-                (size, hash) = await DocumentCipher.EncryptAsync(
-                    new PrefixedStream(head.AsMemory(0, headLength), content), staged.Stream, dataKey, document.Id, patientId, limit, cancellationToken);
-            }
-            catch (DocumentTooLargeException)
-            {
-                throw limit < options.Documents.MaxUploadBytes ? QuotaFull() : TooLarge();
-            }
-            var firstDocument = keys.TryCurrentKeyId() is null && !await db.Documents.AnyAsync(d => d.WrappedKey != null, cancellationToken);
-            (document.KekId, document.WrappedKey) = keys.Wrap(dataKey, mayCreateFirstKey: firstDocument);
+            var (size, hash) = await DocumentCipher.EncryptAsync(content, staged.Stream, dataKey, document.Id, document.PatientId, limit, cancellationToken);
+            (document.KekId, document.WrappedKey) = keys.Wrap(dataKey, mayCreateFirstKey);
             document.SizeBytes = size;
             document.Sha256 = hash;
             await staged.CommitAsync(document.BlobName, cancellationToken);
@@ -145,21 +242,13 @@ internal sealed class DocumentUpload(
         {
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
 
-        try
-        {
-            db.Documents.Add(document);
-            audit.Record(AuditAction.DocumentUploaded, patientId: patientId, practiceId: practiceId, resourceType: "Document",
-                resourceId: document.Id, bytes: document.SizeBytes);
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch
-        {
-            // No row, no blob: a failed save must not leave an orphan behind.
-            await store.DeleteAsync(document.BlobName, CancellationToken.None);
-            throw;
-        }
-        return document;
+    private void Add(HealthDocument document)
+    {
+        db.Documents.Add(document);
+        audit.Record(AuditAction.DocumentUploaded, patientId: document.PatientId, practiceId: document.PracticeId, resourceType: "Document",
+            resourceId: document.Id, bytes: document.SizeBytes);
     }
 
     /// <summary>

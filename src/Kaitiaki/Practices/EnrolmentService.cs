@@ -35,6 +35,24 @@ internal sealed class EnrolmentService(
             old.EndedOn = startedOn;
             audit.Record(AuditAction.EnrolmentEnded, patientId: patientId, practiceId: old.PracticeId, resourceType: "Enrolment", resourceId: old.Id);
         }
+        AddEnrolment(patientId, practiceId, startedOn);
+    }
+
+    /// <summary>
+    /// Enrols a patient being added in this same unit of work, who so has no enrolment to end or repeat: for adding many
+    /// new patients at once (the demo world) without a query for each.
+    /// </summary>
+    internal void EnrolNewPatient(Patient patient, Guid practiceId, DateOnly startedOn)
+    {
+        if (db.Entry(patient).State != EntityState.Added)
+        {
+            throw new InvalidOperationException("Only a patient being added in this unit of work can be enrolled without checking their enrolments.");
+        }
+        AddEnrolment(patient.Id, practiceId, startedOn);
+    }
+
+    private void AddEnrolment(Guid patientId, Guid practiceId, DateOnly startedOn)
+    {
         var enrolment = new Enrolment { PatientId = patientId, PracticeId = practiceId, StartedOn = startedOn };
         db.Enrolments.Add(enrolment);
         audit.Record(AuditAction.EnrolmentStarted, patientId: patientId, practiceId: practiceId, resourceType: "Enrolment", resourceId: enrolment.Id);

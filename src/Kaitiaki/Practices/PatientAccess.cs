@@ -80,6 +80,15 @@ internal sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
         return CurrentEnrolments().Where(e => memberships.Any(m => m.PracticeId == e.PracticeId));
     }
 
+    /// <summary>The roles that see a practice's patient list (who is enrolled): clinicians and practice administrators, not privacy officers.</summary>
+    public static readonly StaffRole[] PatientListRoles = [StaffRole.Clinician, StaffRole.PracticeAdministrator];
+
+    /// <summary>
+    /// Current enrolments at practices where the account may see the patient list today: the one rule for every list of
+    /// a practice's patients: the <c>/practice/patients</c> page and <c>GET /api/v1/patients</c>.
+    /// </summary>
+    public IQueryable<Enrolment> PatientListEnrolments(Guid accountId) => StaffEnrolments(accountId, PatientListRoles);
+
     /// <summary>Patients the account acts for on the patient's side: itself, and anyone it holds a live grant for.</summary>
     public IQueryable<Guid> PatientSideIds(Guid accountId)
     {

@@ -42,6 +42,11 @@ internal sealed record PanelPatient(Guid Id, string Name, string Nhi, DateOnly D
 
 internal sealed record PanelPage(List<PanelPatient> Patients, int Total, int Page, int Pages);
 
+/// <summary>A patient as <c>GET /api/v1/patients</c> lists them, with the practice they are on the list of.</summary>
+internal sealed record ListedPatient(Guid Id, string Nhi, string Name, DateOnly DateOfBirth, Guid PracticeId);
+
+internal sealed record PatientListPage(List<ListedPatient> Patients, bool HasNext);
+
 /// <summary>Practices, patients, enrolments and proxy grants. Every change is audited in its own transaction.</summary>
 internal sealed class PracticeService(
     KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, PatientAccess access, EmailQueue mail,
@@ -211,7 +216,7 @@ internal sealed class PracticeService(
     /// </summary>
     public async Task<PanelPage> PanelPageAsync(Guid staffAccountId, Guid practiceId, string? search, int page, CancellationToken cancellationToken)
     {
-        var panel = access.StaffEnrolments(staffAccountId, StaffRole.Clinician, StaffRole.PracticeAdministrator).Where(e => e.PracticeId == practiceId);
+        var panel = access.PatientListEnrolments(staffAccountId).Where(e => e.PracticeId == practiceId);
         var query = db.Patients.AsNoTracking().Where(p => panel.Any(e => e.PatientId == p.Id));
         if (search?.Trim() is { Length: > 0 } wanted)
         {
@@ -238,6 +243,41 @@ internal sealed class PracticeService(
         }
         await audit.SaveReadsAsync(cancellationToken);
         return new PanelPage(rows, total, page, pages);
+    }
+
+    public const int ListPageSize = 50;
+
+    /// <summary>
+    /// One page of every patient on the patient lists the staff member may see today, at all their practices
+    /// (<see cref="PatientAccess.PatientListEnrolments"/>, the page's own rule), in a stable order; null when they may see
+    /// no patient list at all. Each patient on the page is a read of that patient, recorded as the page records it, and
+    /// the guards are asked about every one before anything is returned. A page past the end is empty and records nothing.
+    /// </summary>
+    public async Task<PatientListPage?> PatientListPageAsync(Guid staffAccountId, int page, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
+        if (!await access.CurrentMemberships(PatientAccess.PatientListRoles).AnyAsync(m => m.AccountId == staffAccountId, cancellationToken))
+        {
+            return null;
+        }
+        if (page > int.MaxValue / ListPageSize)
+        {
+            return new PatientListPage([], HasNext: false);
+        }
+        // One more than a page, so the answer can say whether there is a next page without counting the whole list.
+        var rows = await access.PatientListEnrolments(staffAccountId)
+            .Join(db.Patients, e => e.PatientId, p => p.Id, (e, p) => new { p.Id, p.Nhi, p.GivenName, p.FamilyName, p.DateOfBirth, e.PracticeId })
+            .OrderBy(r => r.FamilyName).ThenBy(r => r.GivenName).ThenBy(r => r.Id).ThenBy(r => r.PracticeId)
+            .Skip((page - 1) * ListPageSize).Take(ListPageSize + 1)
+            .Select(r => new ListedPatient(r.Id, r.Nhi, r.GivenName + " " + r.FamilyName, r.DateOfBirth, r.PracticeId))
+            .ToListAsync(cancellationToken);
+        var shown = rows.Take(ListPageSize).ToList();
+        foreach (var p in shown)
+        {
+            audit.Record(AuditAction.PatientListViewed, patientId: p.Id, practiceId: p.PracticeId);
+        }
+        await audit.SaveReadsAsync(cancellationToken);
+        return new PatientListPage(shown, HasNext: rows.Count > ListPageSize);
     }
 
     private static void Require(string field, string? value, string message)

@@ -12,8 +12,6 @@ namespace Kaitiaki.Practices.Pages;
 [Audited(AuditAction.PatientListViewed)]
 internal sealed class PracticePatientsModel(StaffAccess staff, PracticeService practices) : PageModel
 {
-    private static readonly StaffRole[] PanelRoles = [StaffRole.Clinician, StaffRole.PracticeAdministrator];
-
     public List<StaffPractice> Practices { get; private set; } = [];
     public StaffPractice Practice { get; private set; } = null!;
     public PanelPage Panel { get; private set; } = null!;
@@ -23,7 +21,7 @@ internal sealed class PracticePatientsModel(StaffAccess staff, PracticeService p
     public async Task<IActionResult> OnGetAsync(Guid? practiceId, string? q, int page, CancellationToken cancellationToken)
     {
         var accountId = User.AccountId()!.Value;
-        Practices = (await staff.PracticesAsync(accountId, cancellationToken)).Where(p => p.Roles.Any(PanelRoles.Contains)).ToList();
+        Practices = (await staff.PracticesAsync(accountId, cancellationToken)).Where(p => p.Roles.Any(PatientAccess.PatientListRoles.Contains)).ToList();
         var chosen = practiceId is { } wanted ? Practices.FirstOrDefault(p => p.PracticeId == wanted) : Practices.FirstOrDefault();
         if (chosen is null)
         {
