@@ -48,6 +48,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             "--Kaitiaki:AuditCheckpointIntervalSeconds=1",
             // A fast machine may upload a lot in 50 rounds; a full quota would be a refusal, not a crash.
             "--Kaitiaki:Documents:PatientQuotaBytes=1099511627776",
+            // Each check downloads every document at machine speed, as a harvest would; this test is about crashes, not detection.
+            "--Kaitiaki:Detection:Mode=off",
             "--Logging:LogLevel:Default=Warning",
             .. database.Args,
         ];
