@@ -23,6 +23,8 @@ internal static class AccountsSetup
     /// <summary>Security analysts alone: the detection console, containment, switches and canaries.</summary>
     public const string SecurityAnalystPolicy = "security-analyst";
     public const string SupportPolicy = "support";
+    public const string IncidentManagerPolicy = "incident-manager";
+    public const string HelplinePolicy = "helpline";
     public const string ApiPolicy = "api";
 
     /// <summary>Whether the request is for the JSON API, which is authenticated by bearer token alone.</summary>
@@ -119,6 +121,9 @@ internal static class AccountsSetup
             .AddPolicy(OperatorPolicy, p => p.RequireRole(Roles.SupportAgent, Roles.SecurityAnalyst, Roles.IncidentManager))
             .AddPolicy(SecurityPolicy, p => p.RequireRole(Roles.SecurityAnalyst, Roles.IncidentManager))
             .AddPolicy(SecurityAnalystPolicy, p => p.RequireRole(Roles.SecurityAnalyst))
+            .AddPolicy(IncidentManagerPolicy, p => p.RequireRole(Roles.IncidentManager))
+            // The breach helpline is for support agents alone: a look-up by three details is theirs, and it is rate-limited as theirs.
+            .AddPolicy(HelplinePolicy, p => p.RequireRole(Roles.SupportAgent))
             // Support agents help people who phone in; security analysts look after sessions too, so both may use the support tools.
             .AddPolicy(SupportPolicy, p => p.RequireRole(Roles.SupportAgent, Roles.SecurityAnalyst))
             // The API takes bearer tokens only, so a browser's cookie can never be used to call it across sites.

@@ -106,6 +106,39 @@ internal enum AuditAction
     /// <summary>An analyst started remediating a batch of accounts from the console; the items are the accounts' ids.</summary>
     RemediationBatchStarted = 108,
 
+    /// <summary>An incident manager opened an incident, by hand or from an alert; the event names the incident.</summary>
+    IncidentOpened = 110,
+
+    /// <summary>An incident's details, harm assessment, timeline or agencies were changed; the detail says which.</summary>
+    IncidentUpdated = 111,
+
+    /// <summary>An incident manager read an incident, its scope versions or a comparison.</summary>
+    IncidentViewed = 112,
+
+    /// <summary>A scope ran over the audit trail and made a new version; the event names the version, the detail its counts.</summary>
+    ScopeRun = 113,
+
+    /// <summary>A scope version was frozen: from now on it never changes.</summary>
+    ScopeFrozen = 114,
+
+    /// <summary>The patients of a scope version were listed or exported; the items are the patients shown.</summary>
+    ScopePatientsListed = 115,
+
+    /// <summary>A practice's privacy officer or administrator read their slice of an incident; the items are the patients shown.</summary>
+    PracticeIncidentViewed = 116,
+
+    /// <summary>A practice flagged or unflagged a vulnerable patient, or approved a scope version.</summary>
+    PracticeReviewRecorded = 117,
+
+    /// <summary>A patient or proxy read a person's security status (banner, security page or API).</summary>
+    SecurityStatusViewed = 118,
+
+    /// <summary>A support agent looked a patient up by NHI, date of birth and family name: found (success) or no match (failure).</summary>
+    HelplineLookup = 119,
+
+    /// <summary>A support agent logged a helpline call about a patient.</summary>
+    HelplineCallLogged = 120,
+
     ReadRefusedByGuard = 90,
     RequestRateLimited = 91,
     AntiforgeryRejected = 92,

@@ -1,6 +1,7 @@
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
 using Kaitiaki.Documents;
+using Kaitiaki.Incidents;
 using Kaitiaki.Practices;
 using Kaitiaki.Security;
 using Microsoft.AspNetCore.Identity;
@@ -40,6 +41,18 @@ internal abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext
     public DbSet<AccessRevision> AccessRevisions => Set<AccessRevision>();
     public DbSet<SecurityAlert> SecurityAlerts => Set<SecurityAlert>();
     public DbSet<ContainmentAction> ContainmentActions => Set<ContainmentAction>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<HarmAssessment> HarmAssessments => Set<HarmAssessment>();
+    public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+    public DbSet<AgencyContact> AgencyContacts => Set<AgencyContact>();
+    public DbSet<ScopeVersion> ScopeVersions => Set<ScopeVersion>();
+    public DbSet<ScopeDocument> ScopeDocuments => Set<ScopeDocument>();
+    public DbSet<ScopePatient> ScopePatients => Set<ScopePatient>();
+    public DbSet<ScopePractice> ScopePractices => Set<ScopePractice>();
+    public DbSet<PracticeApproval> PracticeApprovals => Set<PracticeApproval>();
+    public DbSet<VulnerableFlag> VulnerableFlags => Set<VulnerableFlag>();
+    public DbSet<VerificationPhrase> VerificationPhrases => Set<VerificationPhrase>();
+    public DbSet<HelplineCall> HelplineCalls => Set<HelplineCall>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
