@@ -1,3 +1,4 @@
+using Kaitiaki.Incidents;
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
 using Kaitiaki.Documents;
@@ -36,6 +37,7 @@ internal static class KaitiakiHost
         builder.Services.AddPractices();
         builder.Services.AddDocuments();
         builder.Services.AddSecurity();
+        builder.Services.AddIncidents();
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddSingleton<EmailQueue>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmailQueue>());
@@ -77,6 +79,7 @@ internal static class KaitiakiHost
         app.MapSecurityEndpoints();
         app.MapRemediationEndpoints();
         app.MapPracticeEndpoints();
+        app.MapIncidentEndpoints();
         app.MapRazorPages();
         return app;
     }

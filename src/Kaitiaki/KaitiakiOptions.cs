@@ -24,6 +24,7 @@ internal sealed class KaitiakiOptions
     public DocumentOptions Documents { get; set; } = new();
     public Storage.DataProtectionKeyOptions DataProtection { get; set; } = new();
     public Security.DetectionOptions Detection { get; set; } = new();
+    public Incidents.IncidentOptions Incidents { get; set; } = new();
 
     /// <summary>
     /// Local development over plain http: cookies lose the <c>__Host-</c> prefix and the Secure flag,
@@ -111,6 +112,7 @@ internal sealed class KaitiakiOptions
         }
         Documents.Validate();
         Detection.Validate();
+        Incidents.Validate();
         if (DemoPatients is < 10 or > 100_000)
         {
             throw new InvalidOperationException($"Kaitiaki:DemoPatients must be between 10 and 100000 (it is {DemoPatients}).");

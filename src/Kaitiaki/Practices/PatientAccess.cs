@@ -89,6 +89,16 @@ internal sealed class PatientAccess(KaitiakiDb db, TimeProvider clock)
     /// </summary>
     public IQueryable<Enrolment> PatientListEnrolments(Guid accountId) => StaffEnrolments(accountId, PatientListRoles);
 
+    /// <summary>The roles that review a practice's patients in a breach incident: privacy officers and practice administrators.</summary>
+    public static readonly StaffRole[] IncidentReviewRoles = [StaffRole.PrivacyOfficer, StaffRole.PracticeAdministrator];
+
+    /// <summary>
+    /// The practices whose breach lists the account may review today: where it is privacy officer or administrator,
+    /// including a practice that has left the portal. The one rule for every page and endpoint of a practice's review.
+    /// </summary>
+    public IQueryable<Guid> IncidentReviewPracticeIds(Guid accountId) =>
+        CurrentMemberships(IncidentReviewRoles).Where(m => m.AccountId == accountId).Select(m => m.PracticeId);
+
     /// <summary>Patients the account acts for on the patient's side: itself, and anyone it holds a live grant for.</summary>
     public IQueryable<Guid> PatientSideIds(Guid accountId)
     {

@@ -15,6 +15,18 @@ internal static class NzTime
 
     public static DateTime From(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), NewZealand);
 
+    /// <summary>
+    /// The UTC instant of a New Zealand wall-clock time with no zone of its own (a form's date and time). A time that
+    /// does not exist (the hour skipped when summer time starts) is read an hour later, as a clock on the wall would show.
+    /// </summary>
+    public static DateTime ToUtc(DateTime nzWallClock)
+    {
+        var local = DateTime.SpecifyKind(nzWallClock, DateTimeKind.Unspecified);
+        return NewZealand.IsInvalidTime(local)
+            ? TimeZoneInfo.ConvertTimeToUtc(local.AddHours(1), NewZealand)
+            : TimeZoneInfo.ConvertTimeToUtc(local, NewZealand);
+    }
+
     /// <summary>"NZDT" in summer time, "NZST" otherwise.</summary>
     public static string Zone(DateTime utc) => NewZealand.IsDaylightSavingTime(DateTime.SpecifyKind(utc, DateTimeKind.Utc)) ? "NZDT" : "NZST";
 

@@ -1,0 +1,341 @@
+using Kaitiaki.Audit;
+using Kaitiaki.Practices;
+using Kaitiaki.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaitiaki.Incidents;
+
+/// <summary>What running a scope came to: a new version, or why the filter could not run (nothing was saved).</summary>
+internal sealed record ScopeRunResult(ScopeVersion? Version, string? Problem);
+
+/// <summary>
+/// Runs a scope's filter over the audit trail and saves what it found as a new version of the incident's scope. It reads
+/// only the trail for who saw what (the documents, their patients, and the practice each event was stamped with), and
+/// the enrolments of today for where those patients are now. Decoy patients never count.
+/// </summary>
+internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier verifier, TimeProvider clock, ILogger<Scoping> logger)
+{
+    /// <summary>How many patients' current enrolments are read in one query.</summary>
+    private const int EnrolmentChunk = 2_000;
+
+    public async Task<ScopeRunResult> RunAsync(Guid incidentId, ScopeFilter filter, Guid by, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        if (!await db.Incidents.AnyAsync(i => i.Id == incidentId, cancellationToken))
+        {
+            return new ScopeRunResult(null, "There is no incident with that id.");
+        }
+        if (await UnknownAsync(filter, cancellationToken) is { } unknown)
+        {
+            return new ScopeRunResult(null, unknown);
+        }
+
+        progress?.Report("Checking the audit trail over the window");
+        var trail = await VerifyWindowAsync(filter, cancellationToken);
+        if (!trail.Intact)
+        {
+            logger.LogWarning("A breach scope's window failed audit trail verification; its version is marked unverified.");
+        }
+
+        progress?.Report("Reading the audit trail");
+        var found = await ReadTrailAsync(filter, progress, cancellationToken);
+
+        progress?.Report($"Finding where {found.Patients.Count:N0} patients are enrolled now");
+        var now = await CurrentPracticesAsync(found.Patients.Keys, cancellationToken);
+
+        progress?.Report("Saving the version");
+        var version = await SaveAsync(incidentId, filter, by, trail, found, now, cancellationToken);
+        progress?.Report($"Version {version.Version}: {version.Patients:N0} patients, {version.Documents:N0} documents, {version.Practices:N0} practices");
+        return new ScopeRunResult(version, null);
+    }
+
+    /// <summary>An account or session named in the filter that the portal has never known, said plainly; null when all are known.</summary>
+    private async Task<string?> UnknownAsync(ScopeFilter filter, CancellationToken cancellationToken)
+    {
+        var accounts = filter.Accounts.Concat(filter.ExcludeAccounts).Distinct().ToList();
+        if (accounts.Count > 0)
+        {
+            var known = await db.Users.Where(a => accounts.Contains(a.Id)).Select(a => a.Id).ToListAsync(cancellationToken);
+            if (accounts.Except(known).FirstOrDefault() is { } missing && missing != Guid.Empty)
+            {
+                return $"No account has the id {missing}. Check the id against the security console or the audit trail.";
+            }
+        }
+        foreach (var session in filter.Sessions.Concat(filter.ExcludeSessions).Distinct())
+        {
+            // A session that ended may be gone from the sessions table, but the trail remembers it.
+            if (!await db.Sessions.AnyAsync(s => s.Id == session, cancellationToken)
+                && !await db.AuditEvents.AnyAsync(e => e.SessionId == session, cancellationToken))
+            {
+                return $"No session has the id {session}, and the audit trail has no event from one. Check the id against the security console.";
+            }
+        }
+        return null;
+    }
+
+    private async Task<VerificationResult> VerifyWindowAsync(ScopeFilter filter, CancellationToken cancellationToken)
+    {
+        var from = filter.From;
+        var to = filter.To;
+        var first = await db.AuditEvents.Where(e => e.OccurredAt >= from).MinAsync(e => (long?)e.Sequence, cancellationToken);
+        var last = await db.AuditEvents.Where(e => e.OccurredAt <= to).MaxAsync(e => (long?)e.Sequence, cancellationToken);
+        if (first is null || last is null || last < first)
+        {
+            return new VerificationResult(true, 0, 0, null, null, "The audit trail has no events in the window.");
+        }
+        return await verifier.VerifyRangeAsync(first.Value, last.Value, cancellationToken);
+    }
+
+    private sealed class DocumentFound(Guid patientId, Disclosure disclosure, DateTime at)
+    {
+        public Guid PatientId { get; } = patientId;
+        public Disclosure Disclosure { get; set; } = disclosure;
+        public DateTime First { get; set; } = at;
+        public DateTime Last { get; set; } = at;
+
+        public void Saw(Disclosure disclosure, DateTime at)
+        {
+            if (disclosure == Disclosure.Content)
+            {
+                Disclosure = Disclosure.Content;
+            }
+            if (at < First) { First = at; }
+            if (at > Last) { Last = at; }
+        }
+    }
+
+    private sealed class PatientFound
+    {
+        public HashSet<Guid> PracticesAtAccess { get; } = [];
+    }
+
+    private sealed record TrailFound(Dictionary<Guid, DocumentFound> Documents, Dictionary<Guid, PatientFound> Patients, long Events);
+
+    private async Task<TrailFound> ReadTrailAsync(ScopeFilter filter, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var from = filter.From;
+        var to = filter.To;
+        var actions = filter.Actions.ToList();
+        var query = db.AuditEvents.AsNoTracking()
+            .Where(e => e.OccurredAt >= from && e.OccurredAt <= to && e.Outcome == AuditOutcome.Success && e.PatientId != null)
+            .Where(e => EF.Constant(actions).Contains(e.Action));
+        if (filter.Accounts.Count == 1)
+        {
+            Guid? account = filter.Accounts[0];
+            query = query.Where(e => e.ActorAccountId == account);
+        }
+        else if (filter.Accounts.Count > 1)
+        {
+            var accounts = filter.Accounts.Select(a => (Guid?)a).ToList();
+            query = query.Where(e => EF.Constant(accounts).Contains(e.ActorAccountId));
+        }
+        if (filter.ExcludeAccounts.Count > 0)
+        {
+            var excluded = filter.ExcludeAccounts.Select(a => (Guid?)a).ToList();
+            query = query.Where(e => e.ActorAccountId == null || !EF.Constant(excluded).Contains(e.ActorAccountId));
+        }
+        if (filter.Sessions.Count > 0)
+        {
+            var sessions = filter.Sessions.Select(s => (Guid?)s).ToList();
+            query = query.Where(e => EF.Constant(sessions).Contains(e.SessionId));
+        }
+        if (filter.ExcludeSessions.Count > 0)
+        {
+            var excluded = filter.ExcludeSessions.Select(s => (Guid?)s).ToList();
+            query = query.Where(e => e.SessionId == null || !EF.Constant(excluded).Contains(e.SessionId));
+        }
+        if (filter.Clients.Count > 0)
+        {
+            var clients = filter.Clients.ToList();
+            query = query.Where(e => e.Client != null && EF.Constant(clients).Contains(e.Client));
+        }
+        if (filter.ExcludeClients.Count > 0)
+        {
+            var excluded = filter.ExcludeClients.ToList();
+            query = query.Where(e => e.Client == null || !EF.Constant(excluded).Contains(e.Client));
+        }
+
+        var inNetworks = filter.AddressTest();
+        var decoys = (await db.Patients.AsNoTracking().Where(p => p.IsDecoy).Select(p => p.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var documents = new Dictionary<Guid, DocumentFound>();
+        var patients = new Dictionary<Guid, PatientFound>();
+        long events = 0;
+        var rows = query.Select(e => new { e.Action, e.PatientId, e.ResourceId, e.Items, e.OccurredAt, e.PracticeId, e.IpAddress });
+        await foreach (var e in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (!inNetworks(e.IpAddress) || decoys.Contains(e.PatientId!.Value))
+            {
+                continue;
+            }
+            events++;
+            if (events % 100_000 == 0)
+            {
+                progress?.Report($"Read {events:N0} matching events");
+            }
+            var patientId = e.PatientId!.Value;
+            var disclosure = ScopeFilter.DisclosingActions[e.Action];
+            var any = false;
+            if (e.Action == AuditAction.DocumentListed)
+            {
+                foreach (var documentId in AuditEvent.UnpackItems(e.Items))
+                {
+                    See(documentId);
+                }
+            }
+            else if (e.ResourceId is { } documentId)
+            {
+                See(documentId);
+            }
+            if (any && e.PracticeId is { } practiceId)
+            {
+                if (!patients.TryGetValue(patientId, out var patient))
+                {
+                    patients[patientId] = patient = new PatientFound();
+                }
+                patient.PracticesAtAccess.Add(practiceId);
+            }
+            else if (any && !patients.ContainsKey(patientId))
+            {
+                patients[patientId] = new PatientFound();
+            }
+
+            void See(Guid documentId)
+            {
+                any = true;
+                if (documents.TryGetValue(documentId, out var seen))
+                {
+                    seen.Saw(disclosure, e.OccurredAt);
+                }
+                else
+                {
+                    documents[documentId] = new DocumentFound(patientId, disclosure, e.OccurredAt);
+                }
+            }
+        }
+        return new TrailFound(documents, patients, events);
+    }
+
+    private async Task<Dictionary<Guid, List<Guid>>> CurrentPracticesAsync(IEnumerable<Guid> patientIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<Guid, List<Guid>>();
+        foreach (var chunk in patientIds.Chunk(EnrolmentChunk))
+        {
+            var ids = chunk.ToList();
+            var rows = await PatientAccess.CurrentEnrolmentsOf(db).AsNoTracking()
+                .Where(e => EF.Constant(ids).Contains(e.PatientId))
+                .Select(e => new { e.PatientId, e.PracticeId })
+                .ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                if (!result.TryGetValue(row.PatientId, out var list))
+                {
+                    result[row.PatientId] = list = [];
+                }
+                list.Add(row.PracticeId);
+            }
+        }
+        return result;
+    }
+
+    private async Task<ScopeVersion> SaveAsync(
+        Guid incidentId, ScopeFilter filter, Guid by, VerificationResult trail, TrailFound found, Dictionary<Guid, List<Guid>> now,
+        CancellationToken cancellationToken)
+    {
+        var perPatient = found.Documents.GroupBy(d => d.Value.PatientId).ToDictionary(g => g.Key, g => g.ToList());
+        var practices = new List<ScopePractice>();
+        var version = new ScopeVersion
+        {
+            IncidentId = incidentId,
+            Filter = filter.ToJson(),
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            CreatedBy = by,
+            TrailVerified = trail.Intact,
+            TrailMessage = trail.Message.Length <= 1000 ? trail.Message : trail.Message[..1000],
+            EventsMatched = found.Events,
+            Documents = found.Documents.Count,
+            ContentDocuments = found.Documents.Count(d => d.Value.Disclosure == Disclosure.Content),
+            MetadataDocuments = found.Documents.Count(d => d.Value.Disclosure == Disclosure.Metadata),
+            Patients = perPatient.Count,
+        };
+        var patientRows = new List<ScopePatient>(perPatient.Count);
+        foreach (var (patientId, documents) in perPatient)
+        {
+            patientRows.Add(new ScopePatient
+            {
+                ScopeVersionId = version.Id,
+                PatientId = patientId,
+                Disclosure = documents.Any(d => d.Value.Disclosure == Disclosure.Content) ? Disclosure.Content : Disclosure.Metadata,
+                Documents = documents.Count,
+                FirstAccessedAt = documents.Min(d => d.Value.First),
+                LastAccessedAt = documents.Max(d => d.Value.Last),
+            });
+            var atAccess = found.Patients.TryGetValue(patientId, out var patient) ? patient.PracticesAtAccess : [];
+            var current = now.TryGetValue(patientId, out var list) ? list : [];
+            foreach (var practiceId in atAccess.Union(current))
+            {
+                practices.Add(new ScopePractice
+                {
+                    ScopeVersionId = version.Id,
+                    PracticeId = practiceId,
+                    PatientId = patientId,
+                    AtAccess = atAccess.Contains(practiceId),
+                    Now = current.Contains(practiceId),
+                });
+            }
+        }
+        version.Practices = practices.Select(p => p.PracticeId).Distinct().Count();
+        var documentRows = found.Documents.Select(d => new ScopeDocument
+        {
+            ScopeVersionId = version.Id,
+            DocumentId = d.Key,
+            PatientId = d.Value.PatientId,
+            Disclosure = d.Value.Disclosure,
+            FirstAccessedAt = d.Value.First,
+            LastAccessedAt = d.Value.Last,
+        }).ToList();
+
+        using (await db.EnterWriteGateAsync(cancellationToken, evenWithoutChanges: true))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            version.Version = 1 + (await db.ScopeVersions.Where(v => v.IncidentId == incidentId).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0);
+            db.ScopeVersions.Add(version);
+            db.TimelineEntries.Add(new TimelineEntry
+            {
+                IncidentId = incidentId,
+                At = version.CreatedAt,
+                Kind = TimelineKind.ScopeVersion,
+                By = by,
+                RefId = version.Id,
+                Text = $"Scope version {version.Version} ran: {version.Patients:N0} patients, {version.Documents:N0} documents "
+                       + $"({version.ContentDocuments:N0} content, {version.MetadataDocuments:N0} metadata only), {version.Practices:N0} practices."
+                       + (trail.Intact ? "" : " The audit trail over its window failed verification."),
+            });
+            audit.Record(AuditAction.ScopeRun, resourceType: "ScopeVersion", resourceId: version.Id, actorAccountId: by,
+                detail: $"version {version.Version}: {version.Patients} patients, {version.Documents} documents");
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            try
+            {
+                await AddInChunksAsync(documentRows, cancellationToken);
+                await AddInChunksAsync(patientRows, cancellationToken);
+                await AddInChunksAsync(practices, cancellationToken);
+            }
+            finally
+            {
+                db.ChangeTracker.AutoDetectChangesEnabled = true;
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        db.ChangeTracker.Clear();
+        return version;
+    }
+
+    private async Task AddInChunksAsync<T>(List<T> rows, CancellationToken cancellationToken) where T : class
+    {
+        foreach (var chunk in rows.Chunk(5_000))
+        {
+            db.Set<T>().AddRange(chunk);
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+    }
+}
