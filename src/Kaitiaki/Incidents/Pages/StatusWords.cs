@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Mvc.Rendering;
+
 namespace Kaitiaki.Incidents.Pages;
 
 /// <summary>How each security state reads and looks on the patient's pages. The words carry the meaning; the colours only repeat it.</summary>
@@ -29,4 +32,34 @@ internal static class StatusWords
 
     /// <summary>A phone number as a <c>tel:</c> address: its digits and a leading plus only.</summary>
     public static string Tel(string number) => "tel:" + new string(number.Where(c => char.IsAsciiDigit(c) || c == '+').ToArray());
+
+    /// <summary>A link on the screen; on paper, where there is nothing to click, its words and where to find it.</summary>
+    public static IHtmlContent Link(bool forPrint, string href, string text, string onPaper)
+    {
+        if (forPrint)
+        {
+            return new HtmlContentBuilder().Append($"{text} ({onPaper})");
+        }
+        var link = new TagBuilder("a");
+        link.AddCssClass("govuk-link");
+        link.Attributes["href"] = href;
+        link.InnerHtml.Append(text);
+        return link;
+    }
+
+    /// <summary>The helpline number in bold: on the screen a <c>tel:</c> link a phone can call.</summary>
+    public static IHtmlContent Helpline(bool forPrint, string number)
+    {
+        var bold = new TagBuilder("strong");
+        bold.InnerHtml.Append(number);
+        if (forPrint)
+        {
+            return bold;
+        }
+        var link = new TagBuilder("a");
+        link.AddCssClass("govuk-link");
+        link.Attributes["href"] = Tel(number);
+        link.InnerHtml.AppendHtml(bold);
+        return link;
+    }
 }
