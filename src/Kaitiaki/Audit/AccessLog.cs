@@ -89,6 +89,7 @@ internal sealed class AccessLog(KaitiakiDb db)
         AuditAction.DocumentUnhidden => "showed a hidden document in your list again",
         AuditAction.ReadRefusedByGuard => "was stopped by Kaitiaki's safeguards before seeing your records",
         AuditAction.DocumentShredded => "permanently destroyed a document (its key was erased)",
+        AuditAction.SecurityStatusViewed => "looked at your security status",
         AuditAction.AuditTrailViewed => "searched the record of who has looked at your records, as part of Kaitiaki's security checks",
         _ => "accessed your records",
     };

@@ -32,6 +32,15 @@ public sealed class EveryPageTests : BrowserTest
         var own = await TestPortal.UploadedIdAsync(patientApi, TestPortal.Pdf(3_000));
         await TestPortal.UploadedIdAsync(await Portal.SignInApiAsync(clinician), TestPortal.Pdf(2_000), category: "clinical-letter", patientId: patient.PatientId);
 
+        // Security statuses to show: the patient impacted by a frozen incident (the red banner and the documents), the
+        // child under review in a draft (amber), and a bystander left out of the frozen version (green).
+        var bystander = await Portal.CreatePatientAsync(practice);
+        var incidents = await Kaitiaki.Tests.Incidents.StatusScenario.StartAsync(Portal, practice);
+        var read = await incidents.ShareAsync(patient.PatientId!.Value, "Discharge summary from Whangarei Hospital");
+        await incidents.ShareAsync(child.PatientId!.Value, "Immunisation record");
+        await incidents.ReadThenScopeAsync([patient.PatientId.Value], [read], freeze: true);
+        await incidents.ReadThenScopeAsync([child.PatientId.Value], [], freeze: false);
+
         // Something for the security console to show: an alert (a patient's token asking for others' documents), a
         // switch off for the practice, and a block already undone.
         var prober = await Portal.SignInApiAsync(await Portal.CreatePatientAsync(practice));
@@ -55,7 +64,9 @@ public sealed class EveryPageTests : BrowserTest
         {
             (patient, ["/patient", "/patient/documents", $"/patient/documents?confirmDelete={own}", "/patient/documents?includeHidden=true",
                 "/patient/access-log", $"/patient?patientId={child.PatientId}", $"/patient/access-log?patientId={child.PatientId}",
-                $"/patient/documents?patientId={child.PatientId}", "/account/security", "/account/password", "/no-such-page"]),
+                $"/patient/documents?patientId={child.PatientId}", "/patient/security", $"/patient/security?patientId={child.PatientId}",
+                "/patient/security/print", $"/patient/security/print?patientId={child.PatientId}", "/account/security", "/account/password", "/no-such-page"]),
+            (bystander, ["/patient", "/patient/security", "/patient/security/print"]),
             (clinician, ["/practice", "/practice/patients", $"/practice/patients/{patient.PatientId}/documents", "/practice/patients/new",
                 "/practice/patients/confirm", "/account/security"]),
             (administrator, ["/practice", "/practice/patients", "/practice/staff", "/practice/staff/new"]),
