@@ -1,6 +1,7 @@
 using Kaitiaki.Accounts;
 using Kaitiaki.Practices;
 using Kaitiaki.Security;
+using Kaitiaki.Tests.Incidents;
 using Kaitiaki.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,6 +57,9 @@ public sealed class EveryPageTests : BrowserTest
             analyst.AccountId, alert, CancellationToken.None);
         await containment.UndoAsync(block.Id, analyst.AccountId, "undone by an analyst", CancellationToken.None);
 
+        // A frozen breach incident for the practices' review pages: one practice's clinician read three patients' documents.
+        var breach = await PracticeReviewWorld.BuildAsync(Portal, practiceName: "Breach Practice");
+
         var failures = new List<string>();
         var anonymous = await Browser.NewPageAsync(BaseUrl);
         await CheckAsync(anonymous, failures, "/", "/account/login", "/account/activate", "/account/recover", "/no-such-page");
@@ -70,7 +74,8 @@ public sealed class EveryPageTests : BrowserTest
             (clinician, ["/practice", "/practice/patients", $"/practice/patients/{patient.PatientId}/documents", "/practice/patients/new",
                 "/practice/patients/confirm", "/account/security"]),
             (administrator, ["/practice", "/practice/patients", "/practice/staff", "/practice/staff/new"]),
-            (privacyOfficer, ["/practice"]),
+            (privacyOfficer, ["/practice", "/practice/incidents"]),
+            (breach.PrivacyOfficer, ["/practice", "/practice/incidents", breach.IncidentPage, $"{breach.IncidentPage}&flag={breach.PatientIds[1]}"]),
             (analyst, ["/operator", "/operator/audit", $"/operator/audit?patient=&actor={patient.Email}", "/operator/audit?from=2026-13-45", "/operator/support",
                 "/operator/security", $"/operator/security/alerts/{alert}", "/operator/security/actions", "/operator/security/switches",
                 "/operator/security/remediation"]),
