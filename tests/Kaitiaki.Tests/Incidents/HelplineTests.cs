@@ -164,6 +164,11 @@ public sealed partial class HelplineTests(SharedPortal shared) : IClassFixture<S
         var agent = await _portal.SignInWebAsync(agentUser);
         var call = CallToken(await (await FindAsync(agent, nhi, Born, "Ngāta")).Content.ReadAsStringAsync());
 
+        // An empty phrase is nothing to check: the agent is asked for it, and no check is made or recorded.
+        var empty = await CheckPhraseAsync(agent, call, "   ");
+        Assert.Contains("Type the phrase they read out", await WebForms.ErrorSummaryAsync(empty), StringComparison.Ordinal);
+        Assert.Empty(await EventsAsync(agentUser.AccountId, AuditAction.HelplinePhraseChecked));
+
         // A note over 1,000 characters, or with a hidden character in it, is refused and the caller shown again.
         var tooLong = await LogAsync(agent, call, new string('a', Helpline.NoteMaxLength + 1));
         Assert.Contains("Keep the note to 1,000 characters or fewer", await WebForms.ErrorSummaryAsync(tooLong), StringComparison.Ordinal);

@@ -51,8 +51,18 @@ internal sealed class HelplineModel(Helpline helpline, IncidentOptions options, 
 
     public async Task<IActionResult> OnPostCheckAsync(string? call, string? phrase, CancellationToken cancellationToken)
     {
-        var answer = await helpline.CheckPhraseAsync(User.AccountId()!.Value, call, phrase, cancellationToken);
-        return Show(answer);
+        var agent = User.AccountId()!.Value;
+        if (string.IsNullOrWhiteSpace(phrase))
+        {
+            // Nothing to check, so nothing is counted against the minute's allowance.
+            if (await helpline.AgainAsync(agent, call, cancellationToken) is not { } caller)
+            {
+                return Show(new HelplineAnswer(HelplineOutcome.Expired));
+            }
+            CallProblem = new Problem("Type the phrase they read out from their notice, then check it.", "phrase");
+            return Show(new HelplineAnswer(HelplineOutcome.Found, caller));
+        }
+        return Show(await helpline.CheckPhraseAsync(agent, call, phrase, cancellationToken));
     }
 
     public async Task<IActionResult> OnPostLogAsync(string? call, string? note, CancellationToken cancellationToken)
