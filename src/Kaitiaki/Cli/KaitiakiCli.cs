@@ -26,6 +26,7 @@ internal static class KaitiakiCli
             AuditCommand(),
             DocumentCommands.Documents(),
             DocumentCommands.Keys(),
+            IncidentCommands.Incident(),
         };
         foreach (var verb in verbs)
         {

@@ -37,15 +37,21 @@ internal sealed class PracticeReview(KaitiakiDb db, PatientAccess access, AuditT
     public const int MaxPageSize = 5_000;
 
     /// <summary>A page of every affected patient of a version, for the incident manager; null when it is not one of the incident's versions.</summary>
-    public async Task<ScopePatientPage?> VersionPatientsAsync(Guid incidentId, int number, int page, int pageSize, CancellationToken cancellationToken)
+    public Task<ScopePatientPage?> VersionPatientsAsync(Guid incidentId, int number, int page, int pageSize, CancellationToken cancellationToken) =>
+        VersionPatientsAsync(incidentId, number, page, pageSize, null, cancellationToken);
+
+    /// <summary>The same, narrowed to one practice's patients (then or now) when <paramref name="practiceId"/> is given: the incident manager's export for a practice.</summary>
+    public async Task<ScopePatientPage?> VersionPatientsAsync(Guid incidentId, int number, int page, int pageSize, Guid? practiceId, CancellationToken cancellationToken)
     {
         var version = await db.ScopeVersions.AsNoTracking().FirstOrDefaultAsync(v => v.IncidentId == incidentId && v.Version == number, cancellationToken);
         if (version is null)
         {
             return null;
         }
-        var ids = db.ScopePatients.Where(p => p.ScopeVersionId == version.Id).Select(p => p.PatientId);
-        return await PageAsync(version, incidentId, null, ids, page, pageSize, AuditAction.ScopePatientsListed, cancellationToken);
+        var ids = practiceId is { } only
+            ? db.ScopePractices.Where(p => p.ScopeVersionId == version.Id && p.PracticeId == only).Select(p => p.PatientId)
+            : db.ScopePatients.Where(p => p.ScopeVersionId == version.Id).Select(p => p.PatientId);
+        return await PageAsync(version, incidentId, practiceId, ids, page, pageSize, AuditAction.ScopePatientsListed, cancellationToken);
     }
 
     /// <summary>
