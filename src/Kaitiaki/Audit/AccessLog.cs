@@ -90,6 +90,9 @@ internal sealed class AccessLog(KaitiakiDb db)
         AuditAction.ReadRefusedByGuard => "was stopped by Kaitiaki's safeguards before seeing your records",
         AuditAction.DocumentShredded => "permanently destroyed a document (its key was erased)",
         AuditAction.SecurityStatusViewed => "looked at your security status",
+        AuditAction.HelplineLookup => "found you on the Kaitiaki helpline, with your NHI number, date of birth and family name, to tell you your security status",
+        AuditAction.HelplinePhraseChecked => "checked the verification phrase from your notice on the Kaitiaki helpline",
+        AuditAction.HelplineCallLogged => "noted a call with you on the Kaitiaki helpline",
         AuditAction.AuditTrailViewed => "searched the record of who has looked at your records, as part of Kaitiaki's security checks",
         _ => "accessed your records",
     };

@@ -139,6 +139,9 @@ internal enum AuditAction
     /// <summary>A support agent logged a helpline call about a patient.</summary>
     HelplineCallLogged = 120,
 
+    /// <summary>A support agent checked the verification phrase a caller read out: matches (success) or not (failure). The phrase is never recorded.</summary>
+    HelplinePhraseChecked = 125,
+
     ReadRefusedByGuard = 90,
     RequestRateLimited = 91,
     AntiforgeryRejected = 92,

@@ -94,6 +94,7 @@ internal static class AuditActionNames
         AuditAction.SecurityStatusViewed => "Looked at a security status",
         AuditAction.HelplineLookup => "Looked a patient up on the helpline",
         AuditAction.HelplineCallLogged => "Logged a helpline call",
+        AuditAction.HelplinePhraseChecked => "Checked a caller's verification phrase on the helpline",
 
         AuditAction.ReadRefusedByGuard => "Read stopped by a safeguard",
         AuditAction.RequestRateLimited => "Refused: too many requests",

@@ -11,6 +11,7 @@ internal static class IncidentsSetup
         services.AddScoped<SecurityStatuses>();
         services.AddScoped<VerificationPhrases>();
         services.AddScoped<PatientSideStatuses>();
+        services.AddScoped<Helpline>();
         return services;
     }
 }

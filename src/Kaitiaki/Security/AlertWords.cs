@@ -21,6 +21,7 @@ internal static class AlertWords
         "credential-stuffing" => "Failed sign-ins for many accounts from one address",
         "credential-stuffing-network" => "Failed sign-ins for many accounts from one network",
         "session-moved" => "A session moved to another network or device",
+        "helpline-burst" => "Many helpline look-ups in an hour",
         _ => rule,
     };
 

@@ -300,6 +300,40 @@ internal sealed class Detector(
         }
     }
 
+    /// <summary>
+    /// A support agent's helpline look-up, found, missed or refused: more in an hour than
+    /// <see cref="Incidents.IncidentOptions.HelplineLookupsPerHour"/> is a burst no run of calls explains, the mark of
+    /// someone finding out who is on the portal. It raises one alert an hour and contains nothing: the helpline's own
+    /// limit a minute already slows the agent, and taking a helpline agent off the phones during a breach is an analyst's call.
+    /// </summary>
+    public async Task NoticeHelplineLookupAsync(Guid accountId, Guid? sessionId)
+    {
+        if (Settings.Mode == DetectionMode.Off)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var principal = $"account:{accountId:N}";
+        var count = await state.AddAsync($"helpline:{principal}", 1, Hour, now);
+        if (count <= options.Incidents.HelplineLookupsPerHour || !await state.TrySetAsync($"alerted:helpline-burst:{principal}", Hour, now))
+        {
+            return;
+        }
+        var alert = new SecurityAlert
+        {
+            Rule = "helpline-burst", Severity = AlertSeverity.High, Principal = principal, AccountId = accountId, SessionId = sessionId,
+            Summary = $"{count} helpline look-ups in an hour.",
+        };
+        try
+        {
+            await containment.RaiseAsync(alert, [], new EvidenceQuery(accountId, null, null, (now - Hour).UtcDateTime), automatic: true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError("A security alert (helpline-burst) could not be saved ({Error}).", ex.GetType().Name);
+        }
+    }
+
     private enum Containing
     {
         Nothing = 0,

@@ -79,7 +79,7 @@ public sealed class EveryPageTests : BrowserTest
             (analyst, ["/operator", "/operator/audit", $"/operator/audit?patient=&actor={patient.Email}", "/operator/audit?from=2026-13-45", "/operator/support",
                 "/operator/security", $"/operator/security/alerts/{alert}", "/operator/security/actions", "/operator/security/switches",
                 "/operator/security/remediation"]),
-            (support, ["/operator", "/operator/support", $"/operator/support?account={patient.AccountId:N}"]),
+            (support, ["/operator", "/operator/support", $"/operator/support?account={patient.AccountId:N}", "/operator/helpline"]),
         };
         foreach (var (user, paths) in tour)
         {
@@ -88,6 +88,23 @@ public sealed class EveryPageTests : BrowserTest
             await CheckAsync(page, failures, paths);
             await page.Context.CloseAsync();
         }
+
+        // The helpline answers a posted form, never a link: each of its answers as the agent meets it.
+        var helpline = await Browser.NewPageAsync(BaseUrl);
+        await SignInAsync(helpline, support, failures);
+        await helpline.GotoAsync("/operator/helpline");
+        await helpline.GetByLabel("NHI number").FillAsync(await Incidents.HelplineSteps.NhiOfAsync(Portal, patient));
+        await helpline.GetByLabel("Day").FillAsync("17");
+        await helpline.GetByLabel("Month").FillAsync("5");
+        await helpline.GetByLabel("Year").FillAsync("1980");
+        foreach (var (name, state) in new[] { ("", "with a detail missing"), ("Someone", "with no match"), ("patient", "with a caller found") })
+        {
+            await helpline.GetByLabel("Family name").FillAsync(name);
+            await helpline.GetByRole(AriaRole.Button, new() { Name = "Find caller" }).ClickAsync();
+            await Assertions.Expect(helpline.Locator("#status")).ToHaveCountAsync(name == "patient" ? 1 : 0);
+            await CheckHereAsync(helpline, failures, $"/operator/helpline {state}");
+        }
+        await helpline.Context.CloseAsync();
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 

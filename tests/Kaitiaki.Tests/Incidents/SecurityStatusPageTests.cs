@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kaitiaki.Tests.Incidents;
 
 /// <summary>One portal for the class with the detector only watching, since its clinicians read documents for incidents to find.</summary>
-public sealed class ObservedPortal : IAsyncLifetime
+public sealed class StatusObservedPortal : IAsyncLifetime
 {
     internal TestPortal Portal { get; private set; } = null!;
 
@@ -31,7 +31,7 @@ public sealed class ObservedPortal : IAsyncLifetime
 /// "no incident" case has a portal of its own.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class SecurityStatusPageTests(ObservedPortal shared) : IClassFixture<ObservedPortal>
+public sealed class SecurityStatusPageTests(StatusObservedPortal shared) : IClassFixture<StatusObservedPortal>
 {
     private readonly TestPortal _portal = shared.Portal;
 
