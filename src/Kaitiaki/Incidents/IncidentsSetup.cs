@@ -10,6 +10,8 @@ internal static class IncidentsSetup
         services.AddScoped<PracticeReview>();
         services.AddScoped<SecurityStatuses>();
         services.AddScoped<VerificationPhrases>();
+        services.AddScoped<ScopeActivity>();
+        services.AddScoped<IncidentDesk>();
         return services;
     }
 }

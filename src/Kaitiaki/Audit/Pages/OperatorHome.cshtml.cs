@@ -18,6 +18,7 @@ internal sealed class OperatorHomeModel(KaitiakiDb db) : PageModel
     public bool CanSearchTrail { get; private set; }
     public bool CanHelpPeople { get; private set; }
     public bool CanUseConsole { get; private set; }
+    public bool CanManageIncidents { get; private set; }
     public long EventCount { get; private set; }
     public DateTime? LatestEventAt { get; private set; }
 
@@ -26,6 +27,7 @@ internal sealed class OperatorHomeModel(KaitiakiDb db) : PageModel
         CanSearchTrail = User.IsInRole(Roles.SecurityAnalyst) || User.IsInRole(Roles.IncidentManager);
         CanHelpPeople = User.IsInRole(Roles.SupportAgent) || User.IsInRole(Roles.SecurityAnalyst);
         CanUseConsole = User.IsInRole(Roles.SecurityAnalyst);
+        CanManageIncidents = User.IsInRole(Roles.IncidentManager);
         if (CanSearchTrail)
         {
             // Sequences run from 1 without gaps, so the newest one is the count, read from the index in one step.
