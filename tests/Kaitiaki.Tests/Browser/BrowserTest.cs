@@ -12,9 +12,12 @@ public abstract class BrowserTest : IAsyncLifetime
     // Chromium keeps cookies on http://localhost, which it treats as a secure context.
     protected string BaseUrl => Portal.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
 
+    /// <summary>Settings beyond the browser's own, for a test class whose portal needs them (the detector only observing, say).</summary>
+    private protected virtual IReadOnlyDictionary<string, string> PortalSettings => new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
-        Portal = await TestPortal.StartAsync(kestrel: true, new Dictionary<string, string> { ["Kaitiaki:LocalHttp"] = "true" });
+        Portal = await TestPortal.StartAsync(kestrel: true, new Dictionary<string, string>(PortalSettings) { ["Kaitiaki:LocalHttp"] = "true" });
         Browser = await Support.Browser.LaunchAsync();
     }
 
