@@ -12,6 +12,8 @@ internal static class IncidentsSetup
         services.AddScoped<VerificationPhrases>();
         services.AddScoped<PatientSideStatuses>();
         services.AddScoped<Helpline>();
+        services.AddScoped<ScopeActivity>();
+        services.AddScoped<IncidentDesk>();
         return services;
     }
 }

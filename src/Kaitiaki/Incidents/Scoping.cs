@@ -1,9 +1,13 @@
+using System.Runtime.CompilerServices;
 using Kaitiaki.Audit;
 using Kaitiaki.Practices;
 using Kaitiaki.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaitiaki.Incidents;
+
+/// <summary>One audit event a scope's filter matched: what it did, to whose data, when, and in which practice's name.</summary>
+internal sealed record MatchedEvent(AuditAction Action, Guid PatientId, Guid? ResourceId, byte[]? Items, DateTime OccurredAt, Guid? PracticeId);
 
 /// <summary>What running a scope came to: a new version, or why the filter could not run (nothing was saved).</summary>
 internal sealed record ScopeRunResult(ScopeVersion? Version, string? Problem);
@@ -117,7 +121,11 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
 
     private sealed record TrailFound(Dictionary<Guid, DocumentFound> Documents, Dictionary<Guid, PatientFound> Patients, long Events);
 
-    private async Task<TrailFound> ReadTrailAsync(ScopeFilter filter, IProgress<string>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The audit events a filter matches, as the database can select them: successful disclosing actions on a patient in
+    /// the window, by the accounts, sessions and clients asked for. <see cref="MatchedAsync"/> applies the rest.
+    /// </summary>
+    private IQueryable<AuditEvent> Selected(ScopeFilter filter)
     {
         var from = filter.From;
         var to = filter.To;
@@ -160,25 +168,45 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
             var excluded = filter.ExcludeClients.ToList();
             query = query.Where(e => e.Client == null || !EF.Constant(excluded).Contains(e.Client));
         }
+        return query;
+    }
 
+    /// <summary>
+    /// Every audit event a filter matches: <see cref="Selected"/>, then its networks and no decoy patient, tested as the
+    /// rows are read. A version's <see cref="ScopeVersion.EventsMatched"/> is how many this yields, and the incident
+    /// pages' accesses over time count the same events. <paramref name="withItems"/> false leaves a list's items unread.
+    /// </summary>
+    public async IAsyncEnumerable<MatchedEvent> MatchedAsync(
+        ScopeFilter filter, bool withItems, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = Selected(filter);
         var inNetworks = filter.AddressTest();
         var decoys = (await db.Patients.AsNoTracking().Where(p => p.IsDecoy).Select(p => p.Id).ToListAsync(cancellationToken)).ToHashSet();
+        var rows = withItems
+            ? query.Select(e => new { e.Action, e.PatientId, e.ResourceId, e.Items, e.OccurredAt, e.PracticeId, e.IpAddress })
+            : query.Select(e => new { e.Action, e.PatientId, e.ResourceId, Items = (byte[]?)null, e.OccurredAt, e.PracticeId, e.IpAddress });
+        await foreach (var e in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (inNetworks(e.IpAddress) && !decoys.Contains(e.PatientId!.Value))
+            {
+                yield return new MatchedEvent(e.Action, e.PatientId!.Value, e.ResourceId, e.Items, e.OccurredAt, e.PracticeId);
+            }
+        }
+    }
+
+    private async Task<TrailFound> ReadTrailAsync(ScopeFilter filter, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
         var documents = new Dictionary<Guid, DocumentFound>();
         var patients = new Dictionary<Guid, PatientFound>();
         long events = 0;
-        var rows = query.Select(e => new { e.Action, e.PatientId, e.ResourceId, e.Items, e.OccurredAt, e.PracticeId, e.IpAddress });
-        await foreach (var e in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var e in MatchedAsync(filter, withItems: true, cancellationToken))
         {
-            if (!inNetworks(e.IpAddress) || decoys.Contains(e.PatientId!.Value))
-            {
-                continue;
-            }
             events++;
             if (events % 100_000 == 0)
             {
                 progress?.Report($"Read {events:N0} matching events");
             }
-            var patientId = e.PatientId!.Value;
+            var patientId = e.PatientId;
             var disclosure = ScopeFilter.DisclosingActions[e.Action];
             var any = false;
             if (e.Action == AuditAction.DocumentListed)

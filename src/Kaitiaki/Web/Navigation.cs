@@ -29,6 +29,10 @@ internal static class Navigation
         {
             items.Add(new("Security console", "/operator/security"));
         }
+        if (user.IsInRole(Roles.IncidentManager))
+        {
+            items.Add(new("Incidents", "/operator/incidents"));
+        }
         items.Add(new("Account security", "/account/security"));
         return items;
     }

@@ -1,4 +1,5 @@
 using Kaitiaki.Accounts;
+using Kaitiaki.Incidents;
 using Kaitiaki.Practices;
 using Kaitiaki.Security;
 using Kaitiaki.Tests.Incidents;
@@ -59,6 +60,24 @@ public sealed class EveryPageTests : BrowserTest
 
         // A frozen breach incident for the practices' review pages: one practice's clinician read three patients' documents.
         var breach = await PracticeReviewWorld.BuildAsync(Portal, practiceName: "Breach Practice");
+        // Something for the incident pages: an incident from that alert, the clinician's list of the patient's documents
+        // scoped twice (everything, then without lists), the first version frozen.
+        var manager = await Portal.CreateOperatorAsync(OperatorRole.IncidentManager);
+        var windowFrom = Portal.Clock.GetUtcNow().UtcDateTime.AddHours(-1);
+        using (var clinicianApi = await Portal.SignInApiAsync(clinician))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await clinicianApi.GetAsync($"/api/v1/documents?patientId={patient.PatientId}")).StatusCode);
+        }
+        var incident = await Portal.WithScopeAsync(sp => sp.GetRequiredService<IncidentService>()
+            .OpenAsync("Documents read from an unknown network", windowFrom, manager.AccountId, alert, CancellationToken.None));
+        var windowTo = Portal.Clock.GetUtcNow().UtcDateTime.AddMinutes(1);
+        foreach (var request in new[] { new ScopeRequest(windowFrom, windowTo), new ScopeRequest(windowFrom, windowTo, ExcludeActions: ["list"]) })
+        {
+            Assert.True(ScopeFilter.TryRead(request, out var filter, out _));
+            await Portal.WithScopeAsync(sp => sp.GetRequiredService<Scoping>().RunAsync(incident.Id, filter, manager.AccountId, null, CancellationToken.None));
+        }
+        await Portal.WithScopeAsync(sp => sp.GetRequiredService<IncidentService>().FreezeAsync(incident.Id, 1, manager.AccountId, CancellationToken.None));
+        var incidentPages = $"/operator/incidents/{incident.Id}";
 
         var failures = new List<string>();
         var anonymous = await Browser.NewPageAsync(BaseUrl);
@@ -80,6 +99,11 @@ public sealed class EveryPageTests : BrowserTest
                 "/operator/security", $"/operator/security/alerts/{alert}", "/operator/security/actions", "/operator/security/switches",
                 "/operator/security/remediation"]),
             (support, ["/operator", "/operator/support", $"/operator/support?account={patient.AccountId:N}", "/operator/helpline"]),
+            (support, ["/operator", "/operator/support", $"/operator/support?account={patient.AccountId:N}"]),
+            (manager, ["/operator", "/operator/incidents", $"/operator/incidents?alert={alert}", incidentPages, $"{incidentPages}?version=2",
+                $"{incidentPages}/timeline", $"{incidentPages}/harm", $"{incidentPages}/agencies", $"{incidentPages}/scope", $"{incidentPages}/scope?freeze=2",
+                $"{incidentPages}/scope?start=1", $"{incidentPages}/scope/1/patients", $"{incidentPages}/compare?a=1&b=2", $"{incidentPages}/compare?a=1&b=1",
+                "/operator/audit"]),
         };
         foreach (var (user, paths) in tour)
         {

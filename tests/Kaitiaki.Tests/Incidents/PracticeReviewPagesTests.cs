@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kaitiaki.Tests.Incidents;
 
 /// <summary>One portal for the class with the detector observing only, since every world has a clinician read its patients' documents.</summary>
-public sealed class ObservedPortal : IAsyncLifetime
+public sealed class ReviewObservedPortal : IAsyncLifetime
 {
     internal TestPortal Portal { get; private set; } = null!;
 
@@ -28,7 +28,7 @@ public sealed class ObservedPortal : IAsyncLifetime
 /// approvals. Every refusal is shown to be a refusal that saved nothing.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class PracticeReviewPagesTests(ObservedPortal shared) : IClassFixture<ObservedPortal>
+public sealed class PracticeReviewPagesTests(ReviewObservedPortal shared) : IClassFixture<ReviewObservedPortal>
 {
     private readonly TestPortal _portal = shared.Portal;
 

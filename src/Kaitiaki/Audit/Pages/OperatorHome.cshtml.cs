@@ -19,6 +19,7 @@ internal sealed class OperatorHomeModel(KaitiakiDb db) : PageModel
     public bool CanHelpPeople { get; private set; }
     public bool CanUseConsole { get; private set; }
     public bool CanAnswerHelpline { get; private set; }
+    public bool CanManageIncidents { get; private set; }
     public long EventCount { get; private set; }
     public DateTime? LatestEventAt { get; private set; }
 
@@ -28,6 +29,7 @@ internal sealed class OperatorHomeModel(KaitiakiDb db) : PageModel
         CanHelpPeople = User.IsInRole(Roles.SupportAgent) || User.IsInRole(Roles.SecurityAnalyst);
         CanUseConsole = User.IsInRole(Roles.SecurityAnalyst);
         CanAnswerHelpline = User.IsInRole(Roles.SupportAgent);
+        CanManageIncidents = User.IsInRole(Roles.IncidentManager);
         if (CanSearchTrail)
         {
             // Sequences run from 1 without gaps, so the newest one is the count, read from the index in one step.
