@@ -89,6 +89,7 @@ internal sealed class AccessLog(KaitiakiDb db)
         AuditAction.DocumentUnhidden => "showed a hidden document in your list again",
         AuditAction.ReadRefusedByGuard => "was stopped by Kaitiaki's safeguards before seeing your records",
         AuditAction.DocumentShredded => "permanently destroyed a document (its key was erased)",
+        AuditAction.SecurityStatusViewed => "looked at your security status",
         AuditAction.HelplineLookup => "found you on the Kaitiaki helpline, with your NHI number, date of birth and family name, to tell you your security status",
         AuditAction.HelplinePhraseChecked => "checked the verification phrase from your notice on the Kaitiaki helpline",
         AuditAction.HelplineCallLogged => "noted a call with you on the Kaitiaki helpline",

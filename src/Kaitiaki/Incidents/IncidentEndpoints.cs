@@ -64,6 +64,7 @@ internal static class IncidentEndpoints
             .RequireAuthorization(AccountsSetup.ApiPolicy).RequireAuthorization(AccountsSetup.PatientPolicy).Audited(AuditAction.SecurityStatusViewed);
         routes.MapGet("/api/v1/me/security-statuses", MyStatusesAsync).WithTags("Incidents")
             .RequireAuthorization(AccountsSetup.ApiPolicy).RequireAuthorization(AccountsSetup.PatientPolicy).Audited(AuditAction.SecurityStatusViewed);
+        routes.MapPracticeReviewEndpoints();
         return routes;
     }
 

@@ -10,6 +10,7 @@ internal static class IncidentsSetup
         services.AddScoped<PracticeReview>();
         services.AddScoped<SecurityStatuses>();
         services.AddScoped<VerificationPhrases>();
+        services.AddScoped<PatientSideStatuses>();
         services.AddScoped<Helpline>();
         return services;
     }

@@ -20,10 +20,31 @@ internal sealed record ScopePatientPage(int Version, bool Frozen, int Page, int 
 internal sealed record FlagRequest(Guid? PatientId, string? Reason);
 
 /// <summary>How many of a practice's patients one version has, and whether the practice approved it.</summary>
-internal sealed record PracticeVersionCount(int Version, bool Frozen, int Patients, int AtAccess, int Now, DateTime? ReviewDueAt, DateTime? ApprovedAt, bool Late);
+internal sealed record PracticeVersionCount(int Version, bool Frozen, int Patients, int AtAccess, int Now, DateTime? ReviewDueAt, DateTime? ApprovedAt, bool Late)
+{
+    /// <summary>The version a practice reviews when none is named, as <see cref="PracticeReview.ChosenVersionAsync"/> picks it: the latest frozen, else the latest draft.</summary>
+    public static PracticeVersionCount? Chosen(IReadOnlyList<PracticeVersionCount> versions) =>
+        versions.Where(v => v.Frozen).MaxBy(v => v.Version) ?? versions.MaxBy(v => v.Version);
+}
 
-/// <summary>What a review came to.</summary>
-internal sealed record ReviewResult(bool Found, string? Problem, int Flagged, bool Approved, bool Late);
+/// <summary>
+/// What a review came to. <see cref="Field"/> names what the problem is about ("version", "patientId" or "reason"), so a
+/// page can point at the field to fix.
+/// </summary>
+internal sealed record ReviewResult(bool Found, string? Problem, int Flagged, bool Approved, bool Late, string? Field = null);
+
+/// <summary>One practice's approval of one version.</summary>
+internal sealed record ApprovalLine(int Version, DateTime ApprovedAt, Guid ApprovedBy, bool Late);
+
+/// <summary>
+/// Where one practice stands in an incident's review, for the incident manager: its patients in the latest frozen
+/// version, whether it approved that version (and late), whether it is overdue, its open flags, and every approval.
+/// </summary>
+internal sealed record PracticeApprovalState(
+    Guid PracticeId, string Name, bool Left, int Patients, bool Approved, bool Late, bool Overdue, int OpenFlags, IReadOnlyList<ApprovalLine> Approvals);
+
+/// <summary>An incident's review across practices, named by the latest frozen version (null while every version is a draft).</summary>
+internal sealed record IncidentApprovals(int? Version, DateTime? ReviewDueAt, IReadOnlyList<PracticeApprovalState> Practices);
 
 /// <summary>
 /// Lists of affected patients, by scope version: the whole version for the incident manager, and each practice's slice
@@ -94,12 +115,66 @@ internal sealed class PracticeReview(KaitiakiDb db, PatientAccess access, AuditT
             return null;
         }
         var incidents = await db.Incidents.AsNoTracking().OrderByDescending(i => i.AwareAt).ToListAsync(cancellationToken);
-        var versions = await db.ScopeVersions.AsNoTracking().ToListAsync(cancellationToken);
-        var counts = await db.ScopePractices.Where(p => p.PracticeId == practiceId && reviewable.Contains(p.PracticeId))
+        var result = await CountsAsync(reviewable, practiceId, incidents, cancellationToken);
+        audit.Record(AuditAction.PracticeIncidentViewed, practiceId: practiceId, resourceType: "Practice", resourceId: practiceId, detail: "affected counts");
+        await audit.SaveReadsAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// One incident with the practice's count in each of its versions, or null when the account may not review that
+    /// practice or there is no such incident. Counts only, so it records nothing: the list it heads does.
+    /// </summary>
+    public async Task<(Incident Incident, List<PracticeVersionCount> Versions)?> IncidentCountsAsync(
+        Guid accountId, Guid practiceId, Guid incidentId, CancellationToken cancellationToken)
+    {
+        var reviewable = access.IncidentReviewPracticeIds(accountId);
+        if (!await reviewable.AnyAsync(id => id == practiceId, cancellationToken)
+            || await db.Incidents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == incidentId, cancellationToken) is not { } incident)
+        {
+            return null;
+        }
+        return (await CountsAsync(reviewable, practiceId, [incident], cancellationToken))[0];
+    }
+
+    /// <summary>
+    /// Every patient of a practice's slice of a version, for its export: read a page at a time, each page recorded as
+    /// the practice's view of those patients. Null as <see cref="PracticePatientsAsync"/> is.
+    /// </summary>
+    public async Task<ScopePatientPage?> ExportAsync(Guid accountId, Guid practiceId, Guid incidentId, int? number, CancellationToken cancellationToken)
+    {
+        var reviewable = access.IncidentReviewPracticeIds(accountId);
+        if (!await reviewable.AnyAsync(id => id == practiceId, cancellationToken)
+            || await ChosenVersionAsync(incidentId, number, cancellationToken) is not { } version)
+        {
+            return null;
+        }
+        var ids = db.ScopePractices.Where(p => p.ScopeVersionId == version.Id && p.PracticeId == practiceId && reviewable.Contains(p.PracticeId))
+            .Select(p => p.PatientId);
+        var rows = new List<ScopePatientRow>();
+        for (var page = 1; ; page++)
+        {
+            var part = await PageAsync(version, incidentId, practiceId, ids, page, MaxPageSize, AuditAction.PracticeIncidentViewed, cancellationToken, "export");
+            rows.AddRange(part.Patients);
+            if (!part.HasNext)
+            {
+                return part with { Page = 1, PageSize = Math.Max(rows.Count, 1), Patients = rows };
+            }
+        }
+    }
+
+    private async Task<List<(Incident Incident, List<PracticeVersionCount> Versions)>> CountsAsync(
+        IQueryable<Guid> reviewable, Guid practiceId, IReadOnlyList<Incident> incidents, CancellationToken cancellationToken)
+    {
+        var incidentIds = incidents.Select(i => i.Id).ToList();
+        var versions = await db.ScopeVersions.AsNoTracking().Where(v => incidentIds.Contains(v.IncidentId)).ToListAsync(cancellationToken);
+        var versionIds = versions.Select(v => v.Id).ToList();
+        var counts = await db.ScopePractices.Where(p => versionIds.Contains(p.ScopeVersionId) && p.PracticeId == practiceId && reviewable.Contains(p.PracticeId))
             .GroupBy(p => p.ScopeVersionId)
             .Select(g => new { VersionId = g.Key, Patients = g.Count(), AtAccess = g.Count(p => p.AtAccess), Now = g.Count(p => p.Now) })
             .ToListAsync(cancellationToken);
-        var approvals = await db.PracticeApprovals.AsNoTracking().Where(a => a.PracticeId == practiceId).ToListAsync(cancellationToken);
+        var approvals = await db.PracticeApprovals.AsNoTracking().Where(a => a.PracticeId == practiceId && incidentIds.Contains(a.IncidentId))
+            .ToListAsync(cancellationToken);
         var result = new List<(Incident, List<PracticeVersionCount>)>();
         foreach (var incident in incidents)
         {
@@ -112,8 +187,6 @@ internal sealed class PracticeReview(KaitiakiDb db, PatientAccess access, AuditT
             }).ToList();
             result.Add((incident, rows));
         }
-        audit.Record(AuditAction.PracticeIncidentViewed, practiceId: practiceId, resourceType: "Practice", resourceId: practiceId, detail: "affected counts");
-        await audit.SaveReadsAsync(cancellationToken);
         return result;
     }
 
@@ -134,16 +207,16 @@ internal sealed class PracticeReview(KaitiakiDb db, PatientAccess access, AuditT
         }
         if (number is not { } n)
         {
-            return new ReviewResult(true, "Say which scope version you reviewed (\"version\"): approval is of one version's list.", 0, false, false);
+            return new ReviewResult(true, "Say which scope version you reviewed (\"version\"): approval is of one version's list.", 0, false, false, "version");
         }
         var version = await db.ScopeVersions.AsNoTracking().FirstOrDefaultAsync(v => v.IncidentId == incidentId && v.Version == n, cancellationToken);
         if (version is null)
         {
-            return new ReviewResult(true, $"This incident has no scope version {n}.", 0, false, false);
+            return new ReviewResult(true, $"This incident has no scope version {n}.", 0, false, false, "version");
         }
         if (approve && version.FrozenAt is null)
         {
-            return new ReviewResult(true, $"Version {n} is still a draft. Only a frozen version can be approved; the incident manager freezes it first.", 0, false, false);
+            return new ReviewResult(true, $"Version {n} is still a draft. Only a frozen version can be approved; the incident manager freezes it first.", 0, false, false, "version");
         }
         var slice = db.ScopePractices.Where(p => p.ScopeVersionId == version.Id && p.PracticeId == practiceId && reviewable.Contains(p.PracticeId))
             .Select(p => p.PatientId);
@@ -153,24 +226,24 @@ internal sealed class PracticeReview(KaitiakiDb db, PatientAccess access, AuditT
         {
             if (flag.PatientId is not { } patientId)
             {
-                return new ReviewResult(true, "Each flag needs the patient's id (\"patientId\").", 0, false, false);
+                return new ReviewResult(true, "Each flag needs the patient's id (\"patientId\").", 0, false, false, "patientId");
             }
             if (!inSlice.Contains(patientId))
             {
-                return new ReviewResult(true, $"Patient {patientId} is not among your practice's patients in version {n}.", 0, false, false);
+                return new ReviewResult(true, $"Patient {patientId} is not among your practice's patients in version {n}.", 0, false, false, "patientId");
             }
             if (string.IsNullOrWhiteSpace(flag.Reason))
             {
-                return new ReviewResult(true, $"Give a reason for flagging patient {patientId}: it is kept with the flag for the clinician who makes contact.", 0, false, false);
+                return new ReviewResult(true, $"Give a reason for flagging patient {patientId}: it is kept with the flag for the clinician who makes contact.", 0, false, false, "reason");
             }
             if (flag.Reason.Trim().Length > 1000)
             {
-                return new ReviewResult(true, "Keep each flag's reason to 1,000 characters or fewer.", 0, false, false);
+                return new ReviewResult(true, "Keep each flag's reason to 1,000 characters or fewer.", 0, false, false, "reason");
             }
         }
         if (unflag.FirstOrDefault(id => !inSlice.Contains(id)) is var stray && stray != Guid.Empty)
         {
-            return new ReviewResult(true, $"Patient {stray} is not among your practice's patients in version {n}.", 0, false, false);
+            return new ReviewResult(true, $"Patient {stray} is not among your practice's patients in version {n}.", 0, false, false, "patientId");
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -236,12 +309,48 @@ internal sealed class PracticeReview(KaitiakiDb db, PatientAccess access, AuditT
     public Task<List<PracticeApproval>> ApprovalsAsync(Guid incidentId, CancellationToken cancellationToken) =>
         db.PracticeApprovals.AsNoTracking().Where(a => a.IncidentId == incidentId).OrderBy(a => a.ApprovedAt).ToListAsync(cancellationToken);
 
+    /// <summary>
+    /// Where every practice stands in an incident's review, for the incident manager: each practice with patients in
+    /// any version, or with an approval or a flag, a practice that has left included. Null when there is no such incident.
+    /// </summary>
+    public async Task<IncidentApprovals?> ApprovalsByPracticeAsync(Guid incidentId, CancellationToken cancellationToken)
+    {
+        if (!await db.Incidents.AnyAsync(i => i.Id == incidentId, cancellationToken))
+        {
+            return null;
+        }
+        var versions = await db.ScopeVersions.AsNoTracking().Where(v => v.IncidentId == incidentId).ToListAsync(cancellationToken);
+        var frozen = versions.Where(v => v.FrozenAt is not null).MaxBy(v => v.Version);
+        var versionIds = versions.Select(v => v.Id).ToList();
+        var inLatest = frozen is null ? new Dictionary<Guid, int>() : await db.ScopePractices.Where(p => p.ScopeVersionId == frozen.Id)
+            .GroupBy(p => p.PracticeId).Select(g => new { PracticeId = g.Key, Patients = g.Count() })
+            .ToDictionaryAsync(g => g.PracticeId, g => g.Patients, cancellationToken);
+        var anywhere = await db.ScopePractices.Where(p => versionIds.Contains(p.ScopeVersionId)).Select(p => p.PracticeId).Distinct().ToListAsync(cancellationToken);
+        var approvals = await ApprovalsAsync(incidentId, cancellationToken);
+        var flags = (await OpenFlagsAsync(incidentId, cancellationToken)).GroupBy(f => f.PracticeId).ToDictionary(g => g.Key, g => g.Select(f => f.PatientId).Distinct().Count());
+        var practiceIds = anywhere.Concat(approvals.Select(a => a.PracticeId)).Concat(flags.Keys).Distinct().ToList();
+        var practices = await db.Practices.AsNoTracking().Where(p => practiceIds.Contains(p.Id))
+            .Select(p => new { p.Id, p.Name, p.Status }).ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var states = practices.Select(p =>
+        {
+            var mine = approvals.Where(a => a.PracticeId == p.Id).OrderBy(a => a.Version).Select(a => new ApprovalLine(a.Version, a.ApprovedAt, a.ApprovedBy, a.Late)).ToList();
+            var latest = frozen is null ? null : mine.FirstOrDefault(a => a.Version == frozen.Version);
+            var patients = inLatest.GetValueOrDefault(p.Id);
+            var overdue = latest is null && patients > 0 && frozen?.ReviewDueAt is { } due && now > due;
+            return new PracticeApprovalState(p.Id, p.Name, p.Status == PracticeStatus.Left, patients, latest is not null, latest?.Late ?? false, overdue,
+                flags.GetValueOrDefault(p.Id), mine);
+        }).OrderByDescending(p => p.Overdue).ThenBy(p => p.Approved).ThenBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+        return new IncidentApprovals(frozen?.Version, frozen?.ReviewDueAt, states);
+    }
+
     /// <summary>Open flags of an incident, for the incident manager (and part 2's notices, which hold them).</summary>
     public Task<List<VulnerableFlag>> OpenFlagsAsync(Guid incidentId, CancellationToken cancellationToken) =>
         db.VulnerableFlags.AsNoTracking().Where(f => f.IncidentId == incidentId && f.RemovedAt == null).ToListAsync(cancellationToken);
 
     private async Task<ScopePatientPage> PageAsync(
-        ScopeVersion version, Guid incidentId, Guid? practiceId, IQueryable<Guid> ids, int page, int pageSize, AuditAction action, CancellationToken cancellationToken)
+        ScopeVersion version, Guid incidentId, Guid? practiceId, IQueryable<Guid> ids, int page, int pageSize, AuditAction action, CancellationToken cancellationToken,
+        string? purpose = null)
     {
         var total = await ids.CountAsync(cancellationToken);
         var patients = await db.ScopePatients.AsNoTracking()
@@ -268,7 +377,7 @@ internal sealed class PracticeReview(KaitiakiDb db, PatientAccess access, AuditT
             practices.TryGetValue(p.PatientId, out tie) ? tie.Where(t => t.Now).Select(t => t.PracticeId).Order().ToList() : [],
             p.FirstAccessedAt, flags.ContainsKey(p.PatientId), flags.GetValueOrDefault(p.PatientId)?.Reason)).ToList();
 
-        var e = audit.RecordWithItems(action, "ScopeVersion", version.Id, $"version {version.Version}, page {page}", shown);
+        var e = audit.RecordWithItems(action, "ScopeVersion", version.Id, $"{(purpose is null ? "" : purpose + ", ")}version {version.Version}, page {page}", shown);
         e.PracticeId = practiceId;
         await audit.SaveReadsAsync(cancellationToken);
         return new ScopePatientPage(version.Version, version.FrozenAt is not null, page, pageSize, total, rows);

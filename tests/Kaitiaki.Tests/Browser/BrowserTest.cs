@@ -12,9 +12,13 @@ public abstract class BrowserTest : IAsyncLifetime
     // Chromium keeps cookies on http://localhost, which it treats as a secure context.
     protected string BaseUrl => Portal.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
 
+    /// <summary>Settings a test class adds to its portal's, such as <c>Kaitiaki:Detection:Mode</c>.</summary>
+    private protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
-        Portal = await TestPortal.StartAsync(kestrel: true, new Dictionary<string, string> { ["Kaitiaki:LocalHttp"] = "true" });
+        var settings = new Dictionary<string, string>(Settings) { ["Kaitiaki:LocalHttp"] = "true" };
+        Portal = await TestPortal.StartAsync(kestrel: true, settings);
         Browser = await Support.Browser.LaunchAsync();
     }
 

@@ -1,6 +1,7 @@
 using Kaitiaki.Accounts;
 using Kaitiaki.Practices;
 using Kaitiaki.Security;
+using Kaitiaki.Tests.Incidents;
 using Kaitiaki.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,15 @@ public sealed class EveryPageTests : BrowserTest
         var own = await TestPortal.UploadedIdAsync(patientApi, TestPortal.Pdf(3_000));
         await TestPortal.UploadedIdAsync(await Portal.SignInApiAsync(clinician), TestPortal.Pdf(2_000), category: "clinical-letter", patientId: patient.PatientId);
 
+        // Security statuses to show: the patient impacted by a frozen incident (the red banner and the documents), the
+        // child under review in a draft (amber), and a bystander left out of the frozen version (green).
+        var bystander = await Portal.CreatePatientAsync(practice);
+        var incidents = await Kaitiaki.Tests.Incidents.StatusScenario.StartAsync(Portal, practice);
+        var read = await incidents.ShareAsync(patient.PatientId!.Value, "Discharge summary from Whangarei Hospital");
+        await incidents.ShareAsync(child.PatientId!.Value, "Immunisation record");
+        await incidents.ReadThenScopeAsync([patient.PatientId.Value], [read], freeze: true);
+        await incidents.ReadThenScopeAsync([child.PatientId.Value], [], freeze: false);
+
         // Something for the security console to show: an alert (a patient's token asking for others' documents), a
         // switch off for the practice, and a block already undone.
         var prober = await Portal.SignInApiAsync(await Portal.CreatePatientAsync(practice));
@@ -47,6 +57,9 @@ public sealed class EveryPageTests : BrowserTest
             analyst.AccountId, alert, CancellationToken.None);
         await containment.UndoAsync(block.Id, analyst.AccountId, "undone by an analyst", CancellationToken.None);
 
+        // A frozen breach incident for the practices' review pages: one practice's clinician read three patients' documents.
+        var breach = await PracticeReviewWorld.BuildAsync(Portal, practiceName: "Breach Practice");
+
         var failures = new List<string>();
         var anonymous = await Browser.NewPageAsync(BaseUrl);
         await CheckAsync(anonymous, failures, "/", "/account/login", "/account/activate", "/account/recover", "/no-such-page");
@@ -55,11 +68,14 @@ public sealed class EveryPageTests : BrowserTest
         {
             (patient, ["/patient", "/patient/documents", $"/patient/documents?confirmDelete={own}", "/patient/documents?includeHidden=true",
                 "/patient/access-log", $"/patient?patientId={child.PatientId}", $"/patient/access-log?patientId={child.PatientId}",
-                $"/patient/documents?patientId={child.PatientId}", "/account/security", "/account/password", "/no-such-page"]),
+                $"/patient/documents?patientId={child.PatientId}", "/patient/security", $"/patient/security?patientId={child.PatientId}",
+                "/patient/security/print", $"/patient/security/print?patientId={child.PatientId}", "/account/security", "/account/password", "/no-such-page"]),
+            (bystander, ["/patient", "/patient/security", "/patient/security/print"]),
             (clinician, ["/practice", "/practice/patients", $"/practice/patients/{patient.PatientId}/documents", "/practice/patients/new",
                 "/practice/patients/confirm", "/account/security"]),
             (administrator, ["/practice", "/practice/patients", "/practice/staff", "/practice/staff/new"]),
-            (privacyOfficer, ["/practice"]),
+            (privacyOfficer, ["/practice", "/practice/incidents"]),
+            (breach.PrivacyOfficer, ["/practice", "/practice/incidents", breach.IncidentPage, $"{breach.IncidentPage}&flag={breach.PatientIds[1]}"]),
             (analyst, ["/operator", "/operator/audit", $"/operator/audit?patient=&actor={patient.Email}", "/operator/audit?from=2026-13-45", "/operator/support",
                 "/operator/security", $"/operator/security/alerts/{alert}", "/operator/security/actions", "/operator/security/switches",
                 "/operator/security/remediation"]),

@@ -1,5 +1,6 @@
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
+using Kaitiaki.Incidents;
 using Kaitiaki.Storage;
 using Kaitiaki.Web;
 using Microsoft.AspNetCore.Authorization;
@@ -12,9 +13,14 @@ namespace Kaitiaki.Practices.Pages;
 internal sealed record Dependant(Guid PatientId, string Name, DateTime? ExpiresAt);
 
 [Authorize(Policy = AccountsSetup.PatientPolicy)]
-[Audited(AuditAction.PatientDetailsViewed, AuditAction.EnrolmentTransferAccepted, AuditAction.EnrolmentTransferDeclined)]
-internal sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, EnrolmentService enrolments, PatientAccess access) : PageModel
+[Audited(AuditAction.PatientDetailsViewed, AuditAction.SecurityStatusViewed, AuditAction.EnrolmentTransferAccepted, AuditAction.EnrolmentTransferDeclined)]
+internal sealed class PatientHomeModel(
+    KaitiakiDb db, AuditTrail audit, EnrolmentService enrolments, PatientAccess access, PatientSideStatuses statuses, IncidentOptions incidents) : PageModel
 {
+    /// <summary>The people, of all the account acts for, whose security status has something to tell: a banner each.</summary>
+    public List<PersonStatus> SecurityBanners { get; private set; } = [];
+    public string Helpline => incidents.HelplineNumber;
+
     public List<PendingTransfer> Transfers { get; private set; } = [];
     public string? Done { get; private set; }
 
@@ -52,6 +58,9 @@ internal sealed class PatientHomeModel(KaitiakiDb db, AuditTrail audit, Enrolmen
             .Join(db.Patients, g => g.PatientId, p => p.Id, (g, p) => new { p.Id, p.GivenName, p.FamilyName, g.ExpiresAt })
             .Select(d => new Dependant(d.Id, d.GivenName + " " + d.FamilyName, d.ExpiresAt))
             .ToListAsync(cancellationToken);
+        // Every person's banner shows on every home, so a parent sees their child's status on their own home too.
+        SecurityBanners = (await statuses.ForPeopleAsync(People, cancellationToken)).Where(p => p.Status.State != SecurityState.NoIncident).ToList();
+        await statuses.RecordShownAsync(SecurityBanners);
         // Only the patient themselves decides where they are enrolled.
         Transfers = IsSelf ? await enrolments.PendingForAccountAsync(accountId, cancellationToken) : [];
         await audit.RecordAndSaveAsync(AuditAction.PatientDetailsViewed, patientId: patient.Id, cancellationToken: cancellationToken);
