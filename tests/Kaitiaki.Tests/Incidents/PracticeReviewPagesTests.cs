@@ -83,7 +83,7 @@ public sealed class PracticeReviewPagesTests(ReviewObservedPortal shared) : ICla
         var (flags, approvals) = await _portal.WithScopeAsync(async sp =>
         {
             var db = sp.GetRequiredService<KaitiakiDb>();
-            return (await db.VulnerableFlags.Where(f => f.IncidentId == world.IncidentId).OrderBy(f => f.FlaggedAt).ToListAsync(),
+            return (await db.VulnerableFlags.Where(f => f.IncidentId == world.IncidentId).OrderBy(f => f.RemovedAt != null).ThenBy(f => f.FlaggedAt).ToListAsync(),
                 await db.PracticeApprovals.Where(a => a.IncidentId == world.IncidentId).ToListAsync());
         });
         Assert.Equal(2, flags.Count);
