@@ -24,7 +24,9 @@ public sealed class IncidentCliTests
     private static async Task<(int ExitCode, string Output)> RunAsync(string[] args)
     {
         var (output, error) = (Console.Out, Console.Error);
-        await using var captured = new StringWriter();
+        // Never disposed: Spectre.Console keeps the writer it first met, and a progress thread of another test's verb
+        // may write to it after this one has finished; a closed writer would crash the test host.
+        var captured = new StringWriter();
         Console.SetOut(captured);
         Console.SetError(captured);
         try
