@@ -1,7 +1,6 @@
 using System.Globalization;
 using Kaitiaki.Accounts;
 using Kaitiaki.Audit;
-using Kaitiaki.Practices;
 using Kaitiaki.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -227,32 +226,27 @@ internal static class IncidentEndpoints
     }
 
     private static async Task<Results<Ok<SecurityStatusResponse>, ProblemHttpResult>> MyStatusAsync(
-        Guid? patientId, HttpContext http, PatientAccess access, SecurityStatuses statuses, AuditTrail audit, CancellationToken cancellationToken)
+        Guid? patientId, HttpContext http, PatientSideStatuses sides, CancellationToken cancellationToken)
     {
-        var accountId = http.User.AccountId()!.Value;
-        var people = await access.PatientSidePeopleAsync(accountId, cancellationToken);
-        var person = patientId is { } chosen ? people.FirstOrDefault(p => p.Id == chosen)
-            : people.FirstOrDefault(p => p.IsSelf) ?? (people.Count == 1 ? people[0] : null);
-        if (person is null)
+        var all = await sides.ReadAsync(http.User.AccountId()!.Value, patientId, cancellationToken);
+        var chosen = all is null ? null
+            : patientId is not null ? all[0]
+            : all.FirstOrDefault(s => s.Person.IsSelf) ?? (all.Count == 1 ? all[0] : null);
+        if (chosen is null)
         {
-            return patientId is not null || people.Count == 0
+            return all is null || all.Count == 0
                 ? NotFound("There is no such person among the people you act for.")
                 : Bad("Whose status?", "You act for more than one person: add ?patientId= for the one you mean, or use /api/v1/me/security-statuses.");
         }
-        await audit.RecordStandaloneAsync(AuditAction.SecurityStatusViewed, patientId: person.Id, resourceType: "Patient", resourceId: person.Id);
-        return TypedResults.Ok(Describe(await statuses.ForAsync(person.Id, cancellationToken)));
+        await sides.RecordShownAsync([chosen]);
+        return TypedResults.Ok(Describe(chosen.Status));
     }
 
-    private static async Task<Ok<List<SecurityStatusResponse>>> MyStatusesAsync(
-        HttpContext http, PatientAccess access, SecurityStatuses statuses, AuditTrail audit, CancellationToken cancellationToken)
+    private static async Task<Ok<List<SecurityStatusResponse>>> MyStatusesAsync(HttpContext http, PatientSideStatuses sides, CancellationToken cancellationToken)
     {
-        var list = new List<SecurityStatusResponse>();
-        foreach (var person in await access.PatientSidePeopleAsync(http.User.AccountId()!.Value, cancellationToken))
-        {
-            await audit.RecordStandaloneAsync(AuditAction.SecurityStatusViewed, patientId: person.Id, resourceType: "Patient", resourceId: person.Id);
-            list.Add(Describe(await statuses.ForAsync(person.Id, cancellationToken)));
-        }
-        return TypedResults.Ok(list);
+        var all = (await sides.ReadAsync(http.User.AccountId()!.Value, null, cancellationToken))!;
+        await sides.RecordShownAsync(all);
+        return TypedResults.Ok(all.Select(s => Describe(s.Status)).ToList());
     }
 
     internal static SecurityStatusResponse Describe(SecurityStatus status) => new(

@@ -44,14 +44,14 @@ internal static class PracticeCsv
     }
 
     /// <summary>One cell, quoted, with a formula made harmless.</summary>
-    public static string Cell(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-        return "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-    }
+    public static string Cell(string value) => "\"" + Defused(value).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>
+    /// The value with a leading apostrophe when a spreadsheet would read it as a formula (it starts with = + - @, a tab or a
+    /// carriage return), so it stays text. Every CSV the portal writes passes its cells through here.
+    /// </summary>
+    public static string Defused(string value) =>
+        value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
 
     private static void Line(StringBuilder text, IEnumerable<string> cells) => text.Append(string.Join(',', cells.Select(Cell))).Append("\r\n");
 }

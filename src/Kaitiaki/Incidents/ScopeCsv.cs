@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Kaitiaki.Incidents;
 
 /// <summary>
-/// A scope version's patients as CSV, one row each, every row naming its version. Cells are quoted when they need it,
-/// and a cell a spreadsheet would read as a formula (starting = + - @, a tab or a carriage return) gets a leading apostrophe.
+/// A scope version's patients as CSV for the command line's export, one row each, every row naming its version and
+/// giving ids rather than the practice's words (<see cref="PracticeCsv"/>). Cells are quoted when they need it.
 /// </summary>
 internal static class ScopeCsv
 {
@@ -24,12 +24,10 @@ internal static class ScopeCsv
         row.Flagged ? "yes" : "no",
         Cell(row.FlagReason ?? ""));
 
+    /// <summary>A cell quoted only when it needs to be, with a formula made harmless (<see cref="PracticeCsv.Defused"/>).</summary>
     public static string Cell(string value)
     {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
+        value = PracticeCsv.Defused(value);
         return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
     }
 }
