@@ -38,14 +38,21 @@ internal sealed class AuditCheckpoints(KaitiakiOptions options, KeyFiles keys, T
         {
             return 0;
         }
+        Write(head.Sequence, head.Hash);
+        return head.Sequence;
+    }
+
+    /// <summary>Signs and writes a checkpoint of the event at <paramref name="sequence"/>, whose hash is <paramref name="hash"/>, unless one exists.</summary>
+    public void Write(long sequence, byte[] hash)
+    {
         lock (_gate)
         {
-            var path = PathFor(head.Sequence);
+            var path = PathFor(sequence);
             if (File.Exists(path))
             {
-                return head.Sequence;
+                return;
             }
-            var unsigned = new AuditCheckpoint(head.Sequence, Convert.ToHexString(head.Hash), clock.GetUtcNow().UtcDateTime, "");
+            var unsigned = new AuditCheckpoint(sequence, Convert.ToHexString(hash), clock.GetUtcNow().UtcDateTime, "");
             var signature = _key.Value.SignData(unsigned.SignedBytes(), HashAlgorithmName.SHA256);
             var checkpoint = unsigned with { Signature = Convert.ToBase64String(signature) };
             Storage.OwnerOnly.CreateDirectory(Directory);
@@ -53,7 +60,6 @@ internal sealed class AuditCheckpoints(KaitiakiOptions options, KeyFiles keys, T
             Storage.OwnerOnly.WriteAllText(temp, JsonSerializer.Serialize(checkpoint));
             File.Move(temp, path, overwrite: true);
         }
-        return head.Sequence;
     }
 
     /// <summary>All checkpoints, in order, each with whether its signature holds.</summary>

@@ -17,8 +17,8 @@ internal static class KaitiakiCli
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Kaitiaki: the patient portal and its admin command line. With no verb, serves the portal.");
-        var verbs = new[]
-        {
+        Command[] verbs =
+        [
             ServeCommand(),
             SimpleCommand("migrate", "Create the data folders and apply database migrations.", MigrateAsync),
             DemoDataCommand(),
@@ -27,7 +27,8 @@ internal static class KaitiakiCli
             DocumentCommands.Documents(),
             DocumentCommands.Keys(),
             IncidentCommands.Incident(),
-        };
+            .. BenchCommands.All(),
+        ];
         foreach (var verb in verbs)
         {
             root.Subcommands.Add(verb);

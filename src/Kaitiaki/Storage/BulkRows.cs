@@ -1,0 +1,203 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kaitiaki.Storage;
+
+/// <summary>
+/// Writes many rows of one entity type straight to its table, as EF would store them (the same columns, value
+/// conversions and formats), without the change tracker: a prepared insert on SQLite, a binary COPY on PostgreSQL. For
+/// rows that need nothing of <see cref="KaitiakiDb.SaveChangesAsync(bool, CancellationToken)"/>: no audit event to seal
+/// and no access state to move. It joins the context's open transaction when there is one.
+/// </summary>
+internal static class BulkRows
+{
+    public static async Task<long> WriteAsync<T>(KaitiakiDb db, IEnumerable<T> rows, CancellationToken cancellationToken) where T : class
+    {
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity of the model.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var columns = entity.GetProperties()
+            .Select(p => new Column(p.GetColumnName(table)!, p.GetGetter(), p.GetTypeMapping().Converter))
+            .ToList();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return db.IsPostgres
+                ? await CopyAsync((NpgsqlConnection)db.Database.GetDbConnection(), table.Name, columns, rows, cancellationToken)
+                : await InsertAsync(db, table.Name, columns, rows, cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private sealed record Column(string Name, IClrPropertyGetter Getter, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter)
+    {
+        public object? Value(object row)
+        {
+            var value = Getter.GetClrValueUsingContainingEntity(row);
+            return value is null || Converter is null ? value : Converter.ConvertToProvider(value);
+        }
+    }
+
+    private static async Task<long> InsertAsync<T>(KaitiakiDb db, string table, List<Column> columns, IEnumerable<T> rows, CancellationToken cancellationToken)
+        where T : class
+    {
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        var outer = db.Database.CurrentTransaction?.GetDbTransaction();
+        var transaction = outer ?? await connection.BeginTransactionAsync(cancellationToken);
+        long written = 0;
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = (SqliteTransaction)transaction;
+            command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) "
+                                  + $"VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
+            var parameters = columns.Select((_, i) => command.Parameters.Add(new SqliteParameter($"$p{i}", null))).ToArray();
+            foreach (var row in rows)
+            {
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    Bind(parameters[i], columns[i].Value(row));
+                }
+                if (written == 0)
+                {
+                    command.Prepare();
+                }
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                written++;
+            }
+            if (outer is null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            if (outer is null)
+            {
+                await transaction.DisposeAsync();
+            }
+        }
+        return written;
+    }
+
+    /// <summary>Binds a value as EF Core's SQLite provider stores it: GUIDs as upper-case text, times and dates as ISO text.</summary>
+    private static void Bind(SqliteParameter parameter, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                parameter.SqliteType = SqliteType.Text;
+                parameter.Value = DBNull.Value;
+                break;
+            case Guid g:
+                parameter.SqliteType = SqliteType.Text;
+                parameter.Value = g.ToString().ToUpperInvariant();
+                break;
+            case DateTime t:
+                parameter.SqliteType = SqliteType.Text;
+                parameter.Value = t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+                break;
+            case DateOnly d:
+                parameter.SqliteType = SqliteType.Text;
+                parameter.Value = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                break;
+            case bool b:
+                parameter.SqliteType = SqliteType.Integer;
+                parameter.Value = b ? 1L : 0L;
+                break;
+            case byte[] bytes:
+                parameter.SqliteType = SqliteType.Blob;
+                parameter.Value = bytes;
+                break;
+            case string s:
+                parameter.SqliteType = SqliteType.Text;
+                parameter.Value = s;
+                break;
+            case int or long or short or byte:
+                parameter.SqliteType = SqliteType.Integer;
+                parameter.Value = Convert.ToInt64(value, CultureInfo.InvariantCulture);
+                break;
+            default:
+                throw new InvalidOperationException($"Bulk rows cannot store a {value.GetType().Name} on SQLite.");
+        }
+    }
+
+    private static async Task<long> CopyAsync<T>(NpgsqlConnection connection, string table, List<Column> columns, IEnumerable<T> rows, CancellationToken cancellationToken)
+        where T : class
+    {
+        long written = 0;
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"COPY \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            foreach (var column in columns)
+            {
+                var value = column.Value(row);
+                switch (value)
+                {
+                    case null: await importer.WriteNullAsync(cancellationToken); break;
+                    case Guid g: await importer.WriteAsync(g, NpgsqlDbType.Uuid, cancellationToken); break;
+                    case DateTime t: await importer.WriteAsync(DateTime.SpecifyKind(t, DateTimeKind.Utc), NpgsqlDbType.TimestampTz, cancellationToken); break;
+                    case DateOnly d: await importer.WriteAsync(d, NpgsqlDbType.Date, cancellationToken); break;
+                    case bool b: await importer.WriteAsync(b, NpgsqlDbType.Boolean, cancellationToken); break;
+                    case byte[] bytes: await importer.WriteAsync(bytes, NpgsqlDbType.Bytea, cancellationToken); break;
+                    case string s: await importer.WriteAsync(s, NpgsqlDbType.Text, cancellationToken); break;
+                    case int i: await importer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken); break;
+                    case long l: await importer.WriteAsync(l, NpgsqlDbType.Bigint, cancellationToken); break;
+                    case short s16: await importer.WriteAsync(s16, NpgsqlDbType.Smallint, cancellationToken); break;
+                    default: throw new InvalidOperationException($"Bulk rows cannot store a {value.GetType().Name} on PostgreSQL.");
+                }
+            }
+            written++;
+        }
+        await importer.CompleteAsync(cancellationToken);
+        return written;
+    }
+
+    /// <summary>
+    /// Drops an entity's secondary indexes and gives back the SQL that makes them again, so a big load writes the
+    /// table alone and each index is built once, sorted, afterwards. Primary keys stay.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> DropIndexesAsync<T>(KaitiakiDb db, CancellationToken cancellationToken) where T : class
+    {
+        var entity = db.Model.FindEntityType(typeof(T))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var remake = new List<string>();
+        foreach (var index in entity.GetIndexes())
+        {
+            var name = index.GetDatabaseName(table)!;
+            var columns = string.Join(", ", index.Properties.Select(p => $"\"{p.GetColumnName(table)}\""));
+            var filter = index.GetFilter() is { } where ? $" WHERE {where}" : "";
+            remake.Add($"CREATE {(index.IsUnique ? "UNIQUE " : "")}INDEX \"{name}\" ON \"{table.Name}\" ({columns}){filter}");
+            // The name comes from the model, never from input.
+            var drop = $"DROP INDEX IF EXISTS \"{name}\"";
+            await db.Database.ExecuteSqlRawAsync(drop, cancellationToken);
+        }
+        return remake;
+    }
+
+    public static async Task RunAsync(KaitiakiDb db, IEnumerable<string> statements, CancellationToken cancellationToken)
+    {
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(2));
+        try
+        {
+            foreach (var sql in statements)
+            {
+                await db.Database.ExecuteSqlRawAsync(sql, cancellationToken);
+            }
+        }
+        finally
+        {
+            db.Database.SetCommandTimeout(timeout);
+        }
+    }
+}
