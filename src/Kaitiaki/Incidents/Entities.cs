@@ -324,6 +324,8 @@ internal sealed class IncidentConfiguration :
     public void Configure(EntityTypeBuilder<ScopePractice> builder)
     {
         builder.HasKey(x => new { x.ScopeVersionId, x.PracticeId, x.PatientId });
+        // A page of patients finds each one's practices, then and now, by patient.
+        builder.HasIndex(x => new { x.ScopeVersionId, x.PatientId });
     }
 
     public void Configure(EntityTypeBuilder<PracticeApproval> builder)

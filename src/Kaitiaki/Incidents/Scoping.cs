@@ -17,7 +17,7 @@ internal sealed record ScopeRunResult(ScopeVersion? Version, string? Problem);
 /// only the trail for who saw what (the documents, their patients, and the practice each event was stamped with), and
 /// the enrolments of today for where those patients are now. Decoy patients never count.
 /// </summary>
-internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier verifier, TimeProvider clock, ILogger<Scoping> logger)
+internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFactory scopes, TimeProvider clock, ILogger<Scoping> logger)
 {
     /// <summary>How many patients' current enrolments are read in one query.</summary>
     private const int EnrolmentChunk = 2_000;
@@ -36,18 +36,31 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
             return new ScopeRunResult(null, unknown);
         }
 
-        progress?.Report("Checking the audit trail over the window");
-        var trail = await VerifyWindowAsync(filter, cancellationToken);
+        // Verifying the window and reading what the filter matched are independent, so they run side by side, each on
+        // its own connection; the version waits for both.
+        progress?.Report("Checking the audit trail over the window, and reading what the filter matched");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var verifying = Task.Run(() => VerifyWindowAsync(filter, stop.Token), stop.Token);
+        TrailFound found;
+        Dictionary<Guid, List<Guid>> now;
+        VerificationResult trail;
+        try
+        {
+            found = await ReadTrailAsync(filter, progress, cancellationToken);
+            progress?.Report($"Finding where {found.Patients.Count:N0} patients are enrolled now");
+            now = await CurrentPracticesAsync(found.Patients.Keys, cancellationToken);
+            trail = await verifying;
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            await Task.WhenAny(verifying);
+            throw;
+        }
         if (!trail.Intact)
         {
             logger.LogWarning("A breach scope's window failed audit trail verification; its version is marked unverified.");
         }
-
-        progress?.Report("Reading the audit trail");
-        var found = await ReadTrailAsync(filter, progress, cancellationToken);
-
-        progress?.Report($"Finding where {found.Patients.Count:N0} patients are enrolled now");
-        var now = await CurrentPracticesAsync(found.Patients.Keys, cancellationToken);
 
         progress?.Report("Saving the version");
         var version = await SaveAsync(incidentId, filter, by, trail, found, now, cancellationToken);
@@ -81,6 +94,9 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
 
     private async Task<VerificationResult> VerifyWindowAsync(ScopeFilter filter, CancellationToken cancellationToken)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
+        var verifier = scope.ServiceProvider.GetRequiredService<AuditVerifier>();
         var from = filter.From;
         var to = filter.To;
         // The events nearest the window's ends, found by the time index. Events are sealed in the order they commit, so
@@ -347,30 +363,13 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
             audit.Record(AuditAction.ScopeRun, resourceType: "ScopeVersion", resourceId: version.Id, actorAccountId: by,
                 detail: $"version {version.Version}: {version.Patients} patients, {version.Documents} documents");
             await db.SaveChangesAsync(cancellationToken);
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            try
-            {
-                await AddInChunksAsync(documentRows, cancellationToken);
-                await AddInChunksAsync(patientRows, cancellationToken);
-                await AddInChunksAsync(practices, cancellationToken);
-            }
-            finally
-            {
-                db.ChangeTracker.AutoDetectChangesEnabled = true;
-            }
+            // Hundreds of thousands of rows: written straight to their tables in this transaction, not through the change tracker.
+            await BulkRows.WriteAsync(db, documentRows, cancellationToken);
+            await BulkRows.WriteAsync(db, patientRows, cancellationToken);
+            await BulkRows.WriteAsync(db, practices, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         db.ChangeTracker.Clear();
         return version;
-    }
-
-    private async Task AddInChunksAsync<T>(List<T> rows, CancellationToken cancellationToken) where T : class
-    {
-        foreach (var chunk in rows.Chunk(5_000))
-        {
-            db.Set<T>().AddRange(chunk);
-            await db.SaveChangesAsync(cancellationToken);
-            db.ChangeTracker.Clear();
-        }
     }
 }

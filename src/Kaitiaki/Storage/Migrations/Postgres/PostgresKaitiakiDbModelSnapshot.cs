@@ -799,6 +799,8 @@ namespace Kaitiaki.Storage.Migrations.Postgres
 
                     b.HasKey("ScopeVersionId", "PracticeId", "PatientId");
 
+                    b.HasIndex("ScopeVersionId", "PatientId");
+
                     b.ToTable("ScopePractices");
                 });
 

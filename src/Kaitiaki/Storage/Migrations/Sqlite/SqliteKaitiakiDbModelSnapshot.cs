@@ -794,6 +794,8 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
 
                     b.HasKey("ScopeVersionId", "PracticeId", "PatientId");
 
+                    b.HasIndex("ScopeVersionId", "PatientId");
+
                     b.ToTable("ScopePractices");
                 });
 

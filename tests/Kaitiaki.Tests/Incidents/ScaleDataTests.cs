@@ -1,0 +1,108 @@
+using Kaitiaki.Audit;
+using Kaitiaki.Cli;
+using Kaitiaki.Demo;
+using Kaitiaki.Practices;
+using Kaitiaki.Storage;
+using Kaitiaki.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kaitiaki.Tests.Incidents;
+
+/// <summary>
+/// The breach-scope benchmark's data set and run (bench/scope.sh), at a small scale: what it generates is real rows
+/// with a valid audit chain, and the scope of its attack finds exactly what the generator says it holds.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ScaleDataTests
+{
+    private static readonly ScaleShape Small = new(Practices: 12, LeftPractices: 2, Patients: 3_000, Documents: 4_500, AuditEvents: 40_000,
+        Victims: 200, ContentReads: 870, Decoys: 3, DeniedProbes: 15, Seed: 11);
+
+    [Fact]
+    public async Task A_small_data_set_verifies_and_its_attack_scopes_exactly_to_every_practice_list()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        ScaleSummary summary;
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var sp = scope.ServiceProvider;
+            summary = await new ScaleWorld(sp.GetRequiredService<KaitiakiDb>(), sp.GetRequiredService<AuditChain>(), sp.GetRequiredService<AuditCheckpoints>(), Small)
+                .GenerateAsync(new Progress<string>(), CancellationToken.None);
+        }
+        Assert.Equal(Small.AuditEvents, summary.Events);
+        Assert.Equal(200, summary.ExpectedPatients);
+        Assert.Equal(870, summary.ExpectedContentDocuments);
+        Assert.Equal(130, summary.ExpectedMetadataDocuments);
+
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
+            Assert.Equal(Small.Patients, await db.Patients.CountAsync());
+            Assert.Equal(Small.Documents, await db.Documents.CountAsync());
+            Assert.Equal(Small.Decoys, await db.Patients.CountAsync(p => p.IsDecoy));
+            var nhis = await db.Patients.Select(p => p.Nhi).ToListAsync();
+            Assert.All(nhis, nhi => Assert.True(Nhi.IsValid(nhi) && Nhi.IsTestNumber(nhi), nhi));
+            Assert.Equal(nhis.Count, nhis.Distinct().Count());
+            // Rows written past the change tracker read back as EF wrote them: every event hashes to what it says.
+            var verified = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(null, CancellationToken.None);
+            Assert.True(verified.Intact, verified.Message);
+            Assert.True(verified.CheckpointsChecked >= 1, "The generator signs a checkpoint of its last event.");
+        }
+
+        var result = await ScaleBenchmark.RunAsync(portal.Services, summary, new Progress<string>(), CancellationToken.None);
+        Assert.True(result.Correct, string.Join("; ", result.Wrong));
+        Assert.Empty(result.Wrong);
+        Assert.True(result.TrailVerified);
+        Assert.Equal(summary.ExpectedPracticeRows, result.PracticeRows);
+        // A list and the reads of each victim; the decoys' list and reads never count, and the refused probes never match.
+        Assert.Equal(Small.Victims + Small.ContentReads, result.EventsMatched);
+    }
+
+    [Fact]
+    public async Task A_data_set_goes_only_into_an_empty_database_and_changes_nothing_otherwise()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        var practice = await portal.CreatePracticeAsync("Already Here");
+        await portal.CreatePatientAsync(practice);
+        await using var scope = portal.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<KaitiakiDb>();
+        var (patients, events) = (await db.Patients.CountAsync(), await db.AuditEvents.CountAsync());
+        var world = new ScaleWorld(db, sp.GetRequiredService<AuditChain>(), sp.GetRequiredService<AuditCheckpoints>(), Small);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => world.GenerateAsync(new Progress<string>(), CancellationToken.None));
+        Assert.StartsWith("Scale data goes into an empty database only", refused.Message);
+        Assert.Equal(patients, await db.Patients.CountAsync());
+        Assert.Equal(events, await db.AuditEvents.CountAsync());
+        Assert.Equal(1, await db.Practices.CountAsync());
+    }
+
+    [Theory]
+    [InlineData(1, 0, 3_000, 4_500, 40_000L, 200, 870, "at least two practices")]
+    [InlineData(12, 12, 3_000, 4_500, 40_000L, 200, 870, "fewer that left")]
+    [InlineData(12, 2, 150, 4_500, 40_000L, 200, 870, "more patients than victims")]
+    [InlineData(12, 2, 3_000, 4_500, 40_000L, 0, 0, "at least one victim")]
+    [InlineData(12, 2, 3_000, 4_500, 40_000L, 200, 799, "4 to 5 times the victims")]
+    [InlineData(12, 2, 3_000, 4_500, 40_000L, 200, 1_001, "4 to 5 times the victims")]
+    [InlineData(12, 2, 3_000, 900, 40_000L, 200, 870, "at least 1015 documents")]
+    [InlineData(12, 2, 3_000, 4_500, 1_000L, 200, 870, "audit events")]
+    public void A_shape_that_cannot_be_built_says_what_is_wrong(int practices, int left, int patients, int documents, long events, int victims, int reads, string problem)
+    {
+        var shape = new ScaleShape(practices, left, patients, documents, events, victims, reads, 3, 15, 1);
+        Assert.Contains(problem, shape.Problem());
+        Assert.Null(Small.Problem());
+        Assert.Null(ScaleShape.ManageMyHealth.Problem());
+    }
+
+    [Fact]
+    public void The_test_nhi_range_holds_ManageMyHealths_patients_each_valid_and_different()
+    {
+        var seen = new HashSet<string>();
+        foreach (var nhi in ScaleNhis.All().Take(ScaleShape.ManageMyHealth.Patients))
+        {
+            Assert.True(seen.Add(nhi), nhi);
+            Assert.True(Nhi.IsValid(nhi) && Nhi.IsTestNumber(nhi), nhi);
+        }
+        Assert.Equal(ScaleShape.ManageMyHealth.Patients, seen.Count);
+    }
+}
