@@ -31,11 +31,12 @@ internal sealed class AuditChain
         var sequence = headSequence ?? 0;
         var previous = headHash ?? Genesis;
         var key = KeyForHead(chainIsEmpty: headSequence is null);
+        using var hasher = new AuditHasher(key);
         foreach (var e in added.OrderBy(e => e.OccurredAt))
         {
             e.Sequence = ++sequence;
             e.PreviousHash = previous;
-            e.Hash = e.ComputeHash(key, previous);
+            e.Hash = hasher.Hash(e, previous);
             previous = e.Hash;
         }
     }

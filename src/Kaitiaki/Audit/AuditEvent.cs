@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -62,41 +63,47 @@ internal sealed class AuditEvent
     /// </summary>
     public byte[] CanonicalBytes()
     {
-        using var buffer = new MemoryStream();
+        var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer))
         {
-            w.WriteStartArray();
-            w.WriteStringValue(Format switch
-            {
-                1 => "kaitiaki-audit-v1",
-                2 => "kaitiaki-audit-v2",
-                _ => throw new InvalidOperationException($"Audit event {Sequence} has an unknown canonical form {Format}."),
-            });
-            w.WriteNumberValue(Sequence);
-            w.WriteStringValue(Id.ToString("N"));
-            w.WriteNumberValue(DateTime.SpecifyKind(OccurredAt, DateTimeKind.Utc).Ticks);
-            w.WriteNumberValue((int)Action);
-            w.WriteNumberValue((int)Outcome);
-            WriteGuid(w, ActorAccountId);
-            WriteString(w, ActorRole);
-            WriteGuid(w, SessionId);
-            WriteString(w, Client);
-            WriteString(w, IpAddress);
-            WriteString(w, UserAgent);
-            WriteGuid(w, PatientId);
-            WriteGuid(w, PracticeId);
-            WriteString(w, ResourceType);
-            WriteGuid(w, ResourceId);
-            if (Bytes is { } bytes) { w.WriteNumberValue(bytes); } else { w.WriteNullValue(); }
-            WriteString(w, Detail);
-            if (Format >= 2)
-            {
-                // Form 2 adds the disclosed items; form 1 events hash exactly as they were written.
-                if (Items is { } items) { w.WriteBase64StringValue(items); } else { w.WriteNullValue(); }
-            }
-            w.WriteEndArray();
+            WriteCanonical(w);
         }
-        return buffer.ToArray();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the canonical form: a JSON array of the fields in a fixed order (<see cref="CanonicalBytes"/>).</summary>
+    internal void WriteCanonical(Utf8JsonWriter w)
+    {
+        w.WriteStartArray();
+        w.WriteStringValue(Format switch
+        {
+            1 => "kaitiaki-audit-v1",
+            2 => "kaitiaki-audit-v2",
+            _ => throw new InvalidOperationException($"Audit event {Sequence} has an unknown canonical form {Format}."),
+        });
+        w.WriteNumberValue(Sequence);
+        WriteGuid(w, Id);
+        w.WriteNumberValue(DateTime.SpecifyKind(OccurredAt, DateTimeKind.Utc).Ticks);
+        w.WriteNumberValue((int)Action);
+        w.WriteNumberValue((int)Outcome);
+        WriteGuid(w, ActorAccountId);
+        WriteString(w, ActorRole);
+        WriteGuid(w, SessionId);
+        WriteString(w, Client);
+        WriteString(w, IpAddress);
+        WriteString(w, UserAgent);
+        WriteGuid(w, PatientId);
+        WriteGuid(w, PracticeId);
+        WriteString(w, ResourceType);
+        WriteGuid(w, ResourceId);
+        if (Bytes is { } bytes) { w.WriteNumberValue(bytes); } else { w.WriteNullValue(); }
+        WriteString(w, Detail);
+        if (Format >= 2)
+        {
+            // Form 2 adds the disclosed items; form 1 events hash exactly as they were written.
+            if (Items is { } items) { w.WriteBase64StringValue(items); } else { w.WriteNullValue(); }
+        }
+        w.WriteEndArray();
     }
 
     public static byte[] PackItems(IEnumerable<Guid> ids)
@@ -129,11 +136,8 @@ internal sealed class AuditEvent
 
     public byte[] ComputeHash(byte[] chainKey, byte[] previousHash)
     {
-        var canonical = CanonicalBytes();
-        var input = new byte[previousHash.Length + canonical.Length];
-        previousHash.CopyTo(input, 0);
-        canonical.CopyTo(input, previousHash.Length);
-        return HMACSHA256.HashData(chainKey, input);
+        using var hasher = new AuditHasher(chainKey);
+        return hasher.Hash(this, previousHash);
     }
 
     /// <summary>PostgreSQL keeps microseconds; trimming here keeps the hashed time identical after a round trip.</summary>
@@ -142,12 +146,56 @@ internal sealed class AuditEvent
 
     private static void WriteGuid(Utf8JsonWriter w, Guid? value)
     {
-        if (value is { } g) { w.WriteStringValue(g.ToString("N")); } else { w.WriteNullValue(); }
+        if (value is { } g)
+        {
+            Span<char> text = stackalloc char[32];
+            g.TryFormat(text, out _, "N");
+            w.WriteStringValue(text);
+        }
+        else
+        {
+            w.WriteNullValue();
+        }
     }
 
     private static void WriteString(Utf8JsonWriter w, string? value)
     {
         if (value is null) { w.WriteNullValue(); } else { w.WriteStringValue(value); }
+    }
+}
+
+/// <summary>
+/// Hashes events onto a chain under one key, reusing its buffers and HMAC state from event to event: what the ledger
+/// and the verifier do millions of times. One thread at a time.
+/// </summary>
+internal sealed class AuditHasher : IDisposable
+{
+    private readonly IncrementalHash _hmac;
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Utf8JsonWriter _writer;
+
+    public AuditHasher(byte[] chainKey)
+    {
+        _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, chainKey);
+        _writer = new Utf8JsonWriter(_buffer);
+    }
+
+    /// <summary>HMAC-SHA256 of the previous hash followed by the event's canonical form.</summary>
+    public byte[] Hash(AuditEvent e, ReadOnlySpan<byte> previousHash)
+    {
+        _buffer.ResetWrittenCount();
+        _writer.Reset(_buffer);
+        e.WriteCanonical(_writer);
+        _writer.Flush();
+        _hmac.AppendData(previousHash);
+        _hmac.AppendData(_buffer.WrittenSpan);
+        return _hmac.GetHashAndReset();
+    }
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _hmac.Dispose();
     }
 }
 

@@ -33,6 +33,7 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
 
         var previous = AuditChain.Genesis;
         long expected = 1;
+        using var hasher = new AuditHasher(key);
         await foreach (var e in db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             if (e.Sequence != expected)
@@ -48,7 +49,7 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
             }
             // Form 1 had no items: an event in that form that has some was changed, though its hash cannot show it.
             if ((e.Format == 1 && e.Items is not null) || e.Format is < 1 or > AuditEvent.CurrentFormat
-                || !e.ComputeHash(key, previous).AsSpan().SequenceEqual(e.Hash))
+                || !hasher.Hash(e, previous).AsSpan().SequenceEqual(e.Hash))
             {
                 return Fail(expected - 1, signed.Count, e.Sequence, e.Id, $"Event {e.Sequence} (id {e.Id}) was changed after it was written.");
             }
@@ -114,6 +115,7 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
             query = query.Where(e => e.Sequence <= end);
         }
         var used = 0;
+        using var hasher = new AuditHasher(key);
         await foreach (var e in query.OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             if (e.Sequence != expected)
@@ -126,7 +128,7 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
                     $"Event {e.Sequence} (id {e.Id}) does not follow event {e.Sequence - 1}: events were inserted, deleted or reordered here.");
             }
             if ((e.Format == 1 && e.Items is not null) || e.Format is < 1 or > AuditEvent.CurrentFormat
-                || !e.ComputeHash(key, previous).AsSpan().SequenceEqual(e.Hash))
+                || !hasher.Hash(e, previous).AsSpan().SequenceEqual(e.Hash))
             {
                 return Fail(expected - 1 - start, used, e.Sequence, e.Id, $"Event {e.Sequence} (id {e.Id}) was changed after it was written.");
             }

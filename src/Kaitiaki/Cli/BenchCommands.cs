@@ -88,7 +88,7 @@ internal static class BenchCommands
                 return 2;
             }
             var summary = JsonSerializer.Deserialize<ScaleSummary>(await File.ReadAllTextAsync(path, token), ScaleSummary.Json)!;
-            var result = await ScaleBenchmark.RunAsync(services, summary, new Progress<string>(s => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {s}")), token);
+            var result = await ScaleBenchmark.RunAsync(services, summary, new Progress<string>(s => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {s}")), token);
             Console.WriteLine(JsonSerializer.Serialize(result));
             return result.Correct ? 0 : 1;
         }, ct));

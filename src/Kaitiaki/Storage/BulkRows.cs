@@ -50,6 +50,13 @@ internal static class BulkRows
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         var outer = db.Database.CurrentTransaction?.GetDbTransaction();
+        // SQLite's page cache is 2 MB unless set: too small for the indexes of hundreds of thousands of new rows, whose
+        // pages would be written out and read back again and again. Widened for the load, then put back.
+        var cache = await PragmaAsync(connection, outer, "cache_size", null, cancellationToken);
+        if (cache is { } kept && (kept < 0 ? -kept : kept * 4) < BulkCacheKibibytes)
+        {
+            await PragmaAsync(connection, outer, "cache_size", -BulkCacheKibibytes, cancellationToken);
+        }
         var transaction = outer ?? await connection.BeginTransactionAsync(cancellationToken);
         long written = 0;
         try
@@ -83,8 +90,25 @@ internal static class BulkRows
             {
                 await transaction.DisposeAsync();
             }
+            await PragmaAsync(connection, outer, "cache_size", cache, cancellationToken);
         }
         return written;
+    }
+
+    private static readonly TimeSpan CopyTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>The page cache a bulk insert on SQLite works with, in KiB: 256 MiB.</summary>
+    private const long BulkCacheKibibytes = 256 * 1024;
+
+    /// <summary>Reads a pragma, or sets it when <paramref name="value"/> is given; the value it has afterwards.</summary>
+    private static async Task<long?> PragmaAsync(SqliteConnection connection, System.Data.Common.DbTransaction? transaction, string name, long? value, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = (SqliteTransaction?)transaction;
+        command.CommandText = value is { } v ? $"PRAGMA {name} = {v}" : $"PRAGMA {name}";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.CommandText = $"PRAGMA {name}";
+        return await command.ExecuteScalarAsync(cancellationToken) is long now ? now : null;
     }
 
     /// <summary>Binds a value as EF Core's SQLite provider stores it: GUIDs as upper-case text, times and dates as ISO text.</summary>
@@ -135,6 +159,8 @@ internal static class BulkRows
         long written = 0;
         await using var importer = await connection.BeginBinaryImportAsync(
             $"COPY \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        // The server checks foreign keys as the copy completes: millions of rows take longer than a command's usual 30 s.
+        importer.Timeout = CopyTimeout;
         foreach (var row in rows)
         {
             await importer.StartRowAsync(cancellationToken);

@@ -748,7 +748,7 @@ namespace Kaitiaki.Storage.Migrations.Postgres
 
                     b.HasKey("ScopeVersionId", "DocumentId");
 
-                    b.HasIndex("ScopeVersionId", "PatientId");
+                    b.HasIndex("ScopeVersionId", "PatientId", "DocumentId");
 
                     b.ToTable("ScopeDocuments");
                 });
@@ -799,7 +799,7 @@ namespace Kaitiaki.Storage.Migrations.Postgres
 
                     b.HasKey("ScopeVersionId", "PracticeId", "PatientId");
 
-                    b.HasIndex("ScopeVersionId", "PatientId");
+                    b.HasIndex("ScopeVersionId", "PatientId", "PracticeId", "AtAccess", "Now");
 
                     b.ToTable("ScopePractices");
                 });

@@ -743,7 +743,7 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
 
                     b.HasKey("ScopeVersionId", "DocumentId");
 
-                    b.HasIndex("ScopeVersionId", "PatientId");
+                    b.HasIndex("ScopeVersionId", "PatientId", "DocumentId");
 
                     b.ToTable("ScopeDocuments");
                 });
@@ -794,7 +794,7 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
 
                     b.HasKey("ScopeVersionId", "PracticeId", "PatientId");
 
-                    b.HasIndex("ScopeVersionId", "PatientId");
+                    b.HasIndex("ScopeVersionId", "PatientId", "PracticeId", "AtAccess", "Now");
 
                     b.ToTable("ScopePractices");
                 });
