@@ -9,7 +9,7 @@ internal sealed record VerificationResult(bool Intact, long EventsChecked, int C
 /// Walks the whole chain: each event must follow the one before it, hash to what it says, and
 /// agree with every signed checkpoint; the chain must reach the last checkpoint.
 /// </summary>
-internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckpoints checkpoints)
+internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckpoints checkpoints, IServiceScopeFactory scopes)
 {
     public async Task<VerificationResult> VerifyAsync(IProgress<long>? progress, CancellationToken cancellationToken)
     {
@@ -105,56 +105,108 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
         var before = ordered.LastOrDefault(c => c.Sequence < first);
         var after = ordered.FirstOrDefault(c => c.Sequence >= last);
         var start = before?.Sequence ?? 0;
-        var previous = before is null ? AuditChain.Genesis : Convert.FromHexString(before.Hash);
         var bySequence = ordered.ToDictionary(c => c.Sequence, c => c.Hash);
-        var expected = start + 1;
-        var query = db.AuditEvents.AsNoTracking().Where(e => e.Sequence > start);
-        if (after is not null)
+
+        // Each signed checkpoint inside the range vouches for its event's hash, so the range splits there into parts that
+        // each run from one vouched hash to the next, and the parts can be checked side by side, each on its own connection.
+        var inside = ordered.Where(c => c.Sequence > start && (after is null || c.Sequence < after.Sequence)).ToList();
+        var cuts = inside.Where((_, i) => (i + 1) % Math.Max(1, (inside.Count + 1) / PartsWanted) == 0).ToList();
+        var parts = new List<Part>();
+        var from = before;
+        foreach (var cut in cuts.Append(after))
         {
-            var end = after.Sequence;
+            parts.Add(new Part(from?.Sequence ?? 0, from is null ? AuditChain.Genesis : Convert.FromHexString(from.Hash), cut?.Sequence));
+            from = cut;
+            if (cut is null)
+            {
+                break;
+            }
+        }
+        var results = new PartResult[parts.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, parts.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (i, token) => results[i] = await VerifyPartAsync(parts[i], key, bySequence, token));
+
+        long checkedCount = 0;
+        var used = 0;
+        foreach (var result in results)
+        {
+            checkedCount += result.Checked;
+            used += result.Checkpoints;
+            if (result.Failure is { } failure)
+            {
+                return failure with { EventsChecked = checkedCount, CheckpointsChecked = used };
+            }
+        }
+        var reached = results[^1].Reached;
+        var furthest = after?.Sequence ?? (ordered.Count == 0 ? 0 : ordered[^1].Sequence);
+        if (reached < Math.Max(last, furthest))
+        {
+            return Fail(checkedCount, used, reached + 1, null,
+                $"The trail ends at event {reached}, but the window or a signed checkpoint reaches {Math.Max(last, furthest)}: it was cut short from event {reached + 1}.");
+        }
+        return new VerificationResult(true, checkedCount, used,
+            null, null, after is null
+                ? $"The audit trail over the window is intact: events {start + 1} to {reached} check out, the last of them after the newest signed checkpoint."
+                : $"The audit trail over the window is intact: events {start + 1} to {reached} check out between signed checkpoints.");
+    }
+
+    /// <summary>How many parts a range is split into at most: enough for every core, with some left for whichever finishes first.</summary>
+    private static int PartsWanted => Environment.ProcessorCount * 4;
+
+    /// <summary>Events after <paramref name="Start"/> (whose hash is <paramref name="StartHash"/>) up to <paramref name="End"/>, or to the head when null.</summary>
+    private sealed record Part(long Start, byte[] StartHash, long? End);
+
+    private sealed record PartResult(long Checked, int Checkpoints, long Reached, VerificationResult? Failure);
+
+    private async Task<PartResult> VerifyPartAsync(Part part, byte[] key, Dictionary<long, string> bySequence, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var own = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
+        var previous = part.StartHash;
+        var expected = part.Start + 1;
+        var used = 0;
+        var query = own.AuditEvents.AsNoTracking().Where(e => e.Sequence > part.Start);
+        if (part.End is { } end)
+        {
             query = query.Where(e => e.Sequence <= end);
         }
-        var used = 0;
         using var hasher = new AuditHasher(key);
+        PartResult Failed(long sequence, Guid? id, string message) =>
+            new(expected - 1 - part.Start, used, expected - 1, Fail(0, 0, sequence, id, message));
         await foreach (var e in query.OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             if (e.Sequence != expected)
             {
-                return Fail(expected - 1 - start, used, expected, null, $"Event {expected} is missing: the trail jumps from {expected - 1} to {e.Sequence}. Events were deleted.");
+                return Failed(expected, null, $"Event {expected} is missing: the trail jumps from {expected - 1} to {e.Sequence}. Events were deleted.");
             }
             if (!e.PreviousHash.AsSpan().SequenceEqual(previous))
             {
-                return Fail(expected - 1 - start, used, e.Sequence, e.Id,
-                    $"Event {e.Sequence} (id {e.Id}) does not follow event {e.Sequence - 1}: events were inserted, deleted or reordered here.");
+                return Failed(e.Sequence, e.Id, $"Event {e.Sequence} (id {e.Id}) does not follow event {e.Sequence - 1}: events were inserted, deleted or reordered here.");
             }
             if ((e.Format == 1 && e.Items is not null) || e.Format is < 1 or > AuditEvent.CurrentFormat
                 || !hasher.Hash(e, previous).AsSpan().SequenceEqual(e.Hash))
             {
-                return Fail(expected - 1 - start, used, e.Sequence, e.Id, $"Event {e.Sequence} (id {e.Id}) was changed after it was written.");
+                return Failed(e.Sequence, e.Id, $"Event {e.Sequence} (id {e.Id}) was changed after it was written.");
             }
             if (bySequence.TryGetValue(e.Sequence, out var vouched))
             {
                 used++;
                 if (vouched != Convert.ToHexString(e.Hash))
                 {
-                    return Fail(expected - 1 - start, used, e.Sequence, e.Id,
-                        $"Event {e.Sequence} (id {e.Id}) differs from the signed checkpoint of that position: the trail was rewritten.");
+                    return Failed(e.Sequence, e.Id, $"Event {e.Sequence} (id {e.Id}) differs from the signed checkpoint of that position: the trail was rewritten.");
                 }
             }
             previous = e.Hash;
             expected++;
         }
         var reached = expected - 1;
-        var furthest = after?.Sequence ?? (ordered.Count == 0 ? 0 : ordered[^1].Sequence);
-        if (reached < Math.Max(last, furthest))
+        if (part.End is { } last && reached < last)
         {
-            return Fail(reached - start, used, reached + 1, null,
-                $"The trail ends at event {reached}, but the window or a signed checkpoint reaches {Math.Max(last, furthest)}: it was cut short from event {reached + 1}.");
+            // The next part starts from the checkpoint's hash, so a gap at this part's end must be caught here.
+            return Failed(reached + 1, null, $"Event {reached + 1} is missing: the trail jumps from {reached} to a later event, and a signed checkpoint vouches for {last}. Events were deleted.");
         }
-        return new VerificationResult(true, reached - start, used,
-            null, null, after is null
-                ? $"The audit trail over the window is intact: events {start + 1} to {reached} check out, the last of them after the newest signed checkpoint."
-                : $"The audit trail over the window is intact: events {start + 1} to {reached} check out between signed checkpoints.");
+        return new PartResult(reached - part.Start, used, reached, null);
     }
 
     private static VerificationResult Fail(long checkedCount, int checkpointCount, long sequence, Guid? id, string message) =>

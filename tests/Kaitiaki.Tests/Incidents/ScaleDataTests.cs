@@ -60,6 +60,42 @@ public sealed class ScaleDataTests
     }
 
     [Fact]
+    public async Task A_window_verifies_in_parts_between_checkpoints_and_a_change_or_gap_in_any_part_is_found()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        await using var scope = portal.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<KaitiakiDb>();
+        var checkpoints = sp.GetRequiredService<AuditCheckpoints>();
+        await new ScaleWorld(db, sp.GetRequiredService<AuditChain>(), checkpoints, Small).GenerateAsync(new Progress<string>(), CancellationToken.None);
+        foreach (var at in new long[] { 8_000, 16_000, 24_000, 32_000 })
+        {
+            checkpoints.Write(at, await db.AuditEvents.Where(e => e.Sequence == at).Select(e => e.Hash).SingleAsync());
+        }
+        var verifier = sp.GetRequiredService<AuditVerifier>();
+
+        var intact = await verifier.VerifyRangeAsync(5_000, 35_000, CancellationToken.None);
+        Assert.True(intact.Intact, intact.Message);
+        Assert.Equal(Small.AuditEvents, intact.EventsChecked);
+        Assert.Equal(5, intact.CheckpointsChecked);
+
+        await db.Database.ExecuteSqlAsync($"UPDATE \"AuditEvents\" SET \"Bytes\" = {1} WHERE \"Sequence\" = {20_001L}");
+        var changed = await verifier.VerifyRangeAsync(5_000, 35_000, CancellationToken.None);
+        Assert.False(changed.Intact);
+        Assert.Equal(20_001, changed.FirstBadSequence);
+        Assert.Contains("changed after it was written", changed.Message);
+
+        // The last event of a part, the one its closing checkpoint vouches for: the next part alone would never notice.
+        await db.Database.ExecuteSqlAsync($"DELETE FROM \"AuditEvents\" WHERE \"Sequence\" = {16_000L}");
+        var cut = await verifier.VerifyRangeAsync(5_000, 12_000, CancellationToken.None);
+        Assert.False(cut.Intact);
+        Assert.Equal(16_000, cut.FirstBadSequence);
+        Assert.Contains("missing", cut.Message);
+        var outside = await verifier.VerifyRangeAsync(24_001, 30_000, CancellationToken.None);
+        Assert.True(outside.Intact, "A window between later checkpoints rests on them, not on the parts before.");
+    }
+
+    [Fact]
     public async Task A_data_set_goes_only_into_an_empty_database_and_changes_nothing_otherwise()
     {
         await using var portal = await TestPortal.StartAsync();
