@@ -63,7 +63,7 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
         }
 
         progress?.Report("Saving the version");
-        var version = await SaveAsync(incidentId, filter, by, trail, found, now, cancellationToken);
+        var version = await SaveAsync(incidentId, filter, by, trail, found, now, progress, cancellationToken);
         progress?.Report($"Version {version.Version}: {version.Patients:N0} patients, {version.Documents:N0} documents, {version.Practices:N0} practices");
         return new ScopeRunResult(version, null);
     }
@@ -291,7 +291,7 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
 
     private async Task<ScopeVersion> SaveAsync(
         Guid incidentId, ScopeFilter filter, Guid by, VerificationResult trail, TrailFound found, Dictionary<Guid, List<Guid>> now,
-        CancellationToken cancellationToken)
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var perPatient = found.Documents.GroupBy(d => d.Value.PatientId).ToDictionary(g => g.Key, g => g.ToList());
         var practices = new List<ScopePractice>();
@@ -367,8 +367,11 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
             await db.SaveChangesAsync(cancellationToken);
             // Hundreds of thousands of rows: written straight to their tables in this transaction, not through the change tracker.
             // In key order, so each table's own index grows at its end.
+            progress?.Report($"Saving {documentRows.Count:N0} documents");
             await BulkRows.WriteAsync(db, documentRows.OrderBy(d => d.DocumentId), cancellationToken);
+            progress?.Report($"Saving {patientRows.Count:N0} patients");
             await BulkRows.WriteAsync(db, patientRows.OrderBy(p => p.PatientId), cancellationToken);
+            progress?.Report($"Saving {practices.Count:N0} ties between patients and practices");
             await BulkRows.WriteAsync(db, practices.OrderBy(p => p.PracticeId).ThenBy(p => p.PatientId), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

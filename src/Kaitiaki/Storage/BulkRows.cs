@@ -61,23 +61,23 @@ internal static class BulkRows
         long written = 0;
         try
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = (SqliteTransaction)transaction;
-            command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) "
-                                  + $"VALUES ({string.Join(", ", columns.Select((_, i) => $"$p{i}"))})";
-            var parameters = columns.Select((_, i) => command.Parameters.Add(new SqliteParameter($"$p{i}", null))).ToArray();
+            // Many rows a statement: a statement's own cost, paid once for each batch instead of once for each row.
+            var perStatement = Math.Clamp(30_000 / columns.Count, 1, 200);
+            await using var batch = Statement(connection, (SqliteTransaction)transaction, table, columns, perStatement);
+            await using var single = Statement(connection, (SqliteTransaction)transaction, table, columns, 1);
+            var pending = new List<T>(perStatement);
             foreach (var row in rows)
             {
-                for (var i = 0; i < columns.Count; i++)
+                pending.Add(row);
+                if (pending.Count == perStatement)
                 {
-                    Bind(parameters[i], columns[i].Value(row));
+                    written += await ExecuteAsync(batch, columns, pending, cancellationToken);
+                    pending.Clear();
                 }
-                if (written == 0)
-                {
-                    command.Prepare();
-                }
-                await command.ExecuteNonQueryAsync(cancellationToken);
-                written++;
+            }
+            foreach (var row in pending)
+            {
+                written += await ExecuteAsync(single, columns, [row], cancellationToken);
             }
             if (outer is null)
             {
@@ -93,6 +93,32 @@ internal static class BulkRows
             await PragmaAsync(connection, outer, "cache_size", cache, cancellationToken);
         }
         return written;
+    }
+
+    private static SqliteCommand Statement(SqliteConnection connection, SqliteTransaction transaction, string table, List<Column> columns, int rows)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var values = Enumerable.Range(0, rows).Select(r => $"({string.Join(", ", columns.Select((_, i) => $"$p{r * columns.Count + i}"))})");
+        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES {string.Join(", ", values)}";
+        for (var i = 0; i < rows * columns.Count; i++)
+        {
+            command.Parameters.Add(new SqliteParameter($"$p{i}", null));
+        }
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync<T>(SqliteCommand command, List<Column> columns, List<T> rows, CancellationToken cancellationToken) where T : class
+    {
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var i = 0; i < columns.Count; i++)
+            {
+                Bind(command.Parameters[r * columns.Count + i], columns[i].Value(rows[r]));
+            }
+        }
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return rows.Count;
     }
 
     private static readonly TimeSpan CopyTimeout = TimeSpan.FromMinutes(30);
