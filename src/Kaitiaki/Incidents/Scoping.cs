@@ -376,6 +376,13 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
             await transaction.CommitAsync(cancellationToken);
         }
         db.ChangeTracker.Clear();
+        if (db.IsPostgres)
+        {
+            // Autovacuum would learn of the new rows within minutes, but the practices read their lists now: without
+            // fresh statistics PostgreSQL plans those reads as if the tables were as small as before.
+            progress?.Report("Updating the database's statistics of the scope tables");
+            await db.Database.ExecuteSqlRawAsync("ANALYZE \"ScopeDocuments\", \"ScopePatients\", \"ScopePractices\"", cancellationToken);
+        }
         return version;
     }
 }

@@ -50,7 +50,7 @@ public sealed class ScaleDataTests
             Assert.True(verified.CheckpointsChecked >= 1, "The generator signs a checkpoint of its last event.");
         }
 
-        var result = await ScaleBenchmark.RunAsync(portal.Services, summary, new Progress<string>(), CancellationToken.None);
+        var result = await ScaleBenchmark.RunAsync(portal.Services, summary, listReaders: 3, new Progress<string>(), CancellationToken.None);
         Assert.True(result.Correct, string.Join("; ", result.Wrong));
         Assert.Empty(result.Wrong);
         Assert.True(result.TrailVerified);
