@@ -9,7 +9,7 @@
 #
 #   bench/scope.sh sqlite|postgres [FOLDER]     (FOLDER defaults to /work/scale/PROVIDER; it needs about 30 GB)
 #
-# Tunables (environment): ROUNDS=3. SHAPE="--patients 20000 --documents 30000 --events 200000 --victims 1000
+# Tunables (environment): ROUNDS=3. LIST_READERS=4 (how many practices read their lists at the same time). SHAPE="--patients 20000 --documents 30000 --events 200000 --victims 1000
 #   --content-reads 4280" generates a smaller set (a new FOLDER for each shape). PG_OPTIONS for the PostgreSQL server,
 #   by default a 24 GiB machine's settings: shared_buffers=6GB, work_mem=64MB, maintenance_work_mem=2GB.
 set -euo pipefail
@@ -22,6 +22,7 @@ case "$provider" in
 esac
 folder=${2:-/work/scale/$provider}
 ROUNDS=${ROUNDS:-3}
+LIST_READERS=${LIST_READERS:-4}
 SHAPE=${SHAPE:-}
 export PG_OPTIONS=${PG_OPTIONS:--c shared_buffers=6GB -c work_mem=64MB -c maintenance_work_mem=2GB -c max_wal_size=8GB}
 
@@ -53,5 +54,5 @@ du -sh "$folder" | sed 's/^/size on disk: /'
 
 echo "== Scoping the attack, $ROUNDS rounds"
 for round in $(seq 1 "$ROUNDS"); do
-  "${kaitiaki[@]}" bench-scope "${settings[@]}" 2>"$folder/scope-$round.log" | tee -a "$folder/scope-results.jsonl"
+  "${kaitiaki[@]}" bench-scope --list-readers "$LIST_READERS" "${settings[@]}" 2>"$folder/scope-$round.log" | tee -a "$folder/scope-results.jsonl"
 done

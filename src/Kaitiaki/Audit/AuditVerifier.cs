@@ -20,7 +20,11 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
             return new VerificationResult(false, 0, signed.Count, null, null,
                 $"The checkpoint {Path.GetFileName(bad.File)} has no valid signature: the checkpoint folder was tampered with, or the signing key changed.");
         }
-        var bySequence = signed.ToDictionary(c => c.Checkpoint.Sequence, c => c.Checkpoint.Hash);
+        if (Disagreeing(signed.Select(c => c.Checkpoint)) is { } conflict)
+        {
+            return conflict with { CheckpointsChecked = signed.Count };
+        }
+        var bySequence = Vouched(signed.Select(c => c.Checkpoint));
         byte[] key;
         try
         {
@@ -105,7 +109,11 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
         var before = ordered.LastOrDefault(c => c.Sequence < first);
         var after = ordered.FirstOrDefault(c => c.Sequence >= last);
         var start = before?.Sequence ?? 0;
-        var bySequence = ordered.ToDictionary(c => c.Sequence, c => c.Hash);
+        if (Disagreeing(ordered) is { } conflict)
+        {
+            return conflict with { CheckpointsChecked = signed.Count };
+        }
+        var bySequence = Vouched(ordered);
 
         // Each signed checkpoint inside the range vouches for its event's hash, so the range splits there into parts that
         // each run from one vouched hash to the next, and the parts can be checked side by side, each on its own connection.
@@ -208,6 +216,16 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
         }
         return new PartResult(reached - part.Start, used, reached, null);
     }
+
+    /// <summary>Each checkpointed event's vouched hash. A signed file copied under another name vouches twice for one event.</summary>
+    private static Dictionary<long, string> Vouched(IEnumerable<AuditCheckpoint> checkpoints) =>
+        checkpoints.GroupBy(c => c.Sequence).ToDictionary(g => g.Key, g => g.First().Hash);
+
+    /// <summary>A failure when two signed checkpoints vouch for different hashes of one event; null when none do.</summary>
+    private static VerificationResult? Disagreeing(IEnumerable<AuditCheckpoint> checkpoints) =>
+        checkpoints.GroupBy(c => c.Sequence).FirstOrDefault(g => g.Select(c => c.Hash).Distinct().Count() > 1) is { } clash
+            ? Fail(0, 0, clash.Key, null, $"Two signed checkpoints vouch for different hashes of event {clash.Key}: the checkpoint folder was tampered with.")
+            : null;
 
     private static VerificationResult Fail(long checkedCount, int checkpointCount, long sequence, Guid? id, string message) =>
         new(false, checkedCount, checkpointCount, sequence, id, message);

@@ -380,8 +380,17 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
         {
             // Autovacuum would learn of the new rows within minutes, but the practices read their lists now: without
             // fresh statistics PostgreSQL plans those reads as if the tables were as small as before.
+            // The version is saved by now: a failure here costs speed, never the version, and a cancelled request must not
+            // leave the caller thinking it was lost.
             progress?.Report("Updating the database's statistics of the scope tables");
-            await db.Database.ExecuteSqlRawAsync("ANALYZE \"ScopeDocuments\", \"ScopePatients\", \"ScopePractices\"", cancellationToken);
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync("ANALYZE \"ScopeDocuments\", \"ScopePatients\", \"ScopePractices\"", CancellationToken.None);
+            }
+            catch (Npgsql.NpgsqlException ex)
+            {
+                logger.LogWarning(ex, "Refreshing the statistics of the scope tables failed; autovacuum will do it later.");
+            }
         }
         return version;
     }

@@ -51,19 +51,26 @@ internal static class BulkRows
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         var outer = db.Database.CurrentTransaction?.GetDbTransaction();
         // SQLite's page cache is 2 MB unless set: too small for the indexes of hundreds of thousands of new rows, whose
-        // pages would be written out and read back again and again. Widened for the load, then put back.
+        // pages would be written out and read back again and again. Widened for the load, then put back, whatever
+        // happens: the connection goes back to the pool with it.
         var cache = await PragmaAsync(connection, outer, "cache_size", null, cancellationToken);
-        if (cache is { } kept && (kept < 0 ? -kept : kept * 4) < BulkCacheKibibytes)
-        {
-            await PragmaAsync(connection, outer, "cache_size", -BulkCacheKibibytes, cancellationToken);
-        }
-        var transaction = outer ?? await connection.BeginTransactionAsync(cancellationToken);
+        var widened = false;
+        // Without the caller's transaction, this process's other writers wait for the load as for any write.
+        using var gate = outer is null ? await db.EnterWriteGateAsync(cancellationToken, evenWithoutChanges: true) : null;
+        SqliteTransaction? own = null;
         long written = 0;
         try
         {
+            if (cache is { } kept && (kept < 0 ? -kept : kept * 4) < BulkCacheKibibytes)
+            {
+                widened = true;
+                await PragmaAsync(connection, outer, "cache_size", -BulkCacheKibibytes, cancellationToken);
+            }
+            own = outer is null ? (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken) : null;
+            var transaction = (SqliteTransaction)(outer ?? own)!;
             // One row a statement, prepared once. Measured at 500,000 rows, batches of 16 or 200 rows a statement were
             // slower: SQLite finds each named parameter by a linear search, so binding grows with the square of a batch.
-            await using var command = Statement(connection, (SqliteTransaction)transaction, table, columns);
+            await using var command = Statement(connection, transaction, table, columns);
             foreach (var row in rows)
             {
                 for (var i = 0; i < columns.Count; i++)
@@ -77,18 +84,21 @@ internal static class BulkRows
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 written++;
             }
-            if (outer is null)
+            if (own is not null)
             {
-                await transaction.CommitAsync(cancellationToken);
+                await own.CommitAsync(cancellationToken);
             }
         }
         finally
         {
-            if (outer is null)
+            if (own is not null)
             {
-                await transaction.DisposeAsync();
+                await own.DisposeAsync();
             }
-            await PragmaAsync(connection, outer, "cache_size", cache, cancellationToken);
+            if (widened)
+            {
+                await PragmaAsync(connection, outer, "cache_size", cache, CancellationToken.None);
+            }
         }
         return written;
     }
@@ -189,7 +199,8 @@ internal static class BulkRows
                 {
                     case null: await importer.WriteNullAsync(cancellationToken); break;
                     case Guid g: await importer.WriteAsync(g, NpgsqlDbType.Uuid, cancellationToken); break;
-                    case DateTime t: await importer.WriteAsync(DateTime.SpecifyKind(t, DateTimeKind.Utc), NpgsqlDbType.TimestampTz, cancellationToken); break;
+                    case DateTime { Kind: DateTimeKind.Utc } t: await importer.WriteAsync(t, NpgsqlDbType.TimestampTz, cancellationToken); break;
+                    case DateTime: throw new InvalidOperationException($"Bulk rows store times in UTC only; a {column.Name} was not.");
                     case DateOnly d: await importer.WriteAsync(d, NpgsqlDbType.Date, cancellationToken); break;
                     case bool b: await importer.WriteAsync(b, NpgsqlDbType.Boolean, cancellationToken); break;
                     case byte[] bytes: await importer.WriteAsync(bytes, NpgsqlDbType.Bytea, cancellationToken); break;

@@ -96,6 +96,34 @@ public sealed class ScaleDataTests
     }
 
     [Fact]
+    public async Task A_signed_checkpoint_copied_under_another_name_is_harmless_and_two_that_disagree_fail_verification()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        await using var scope = portal.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<KaitiakiDb>();
+        var checkpoints = sp.GetRequiredService<AuditCheckpoints>();
+        await new ScaleWorld(db, sp.GetRequiredService<AuditChain>(), checkpoints, Small).GenerateAsync(new Progress<string>(), CancellationToken.None);
+        checkpoints.Write(8_000, await db.AuditEvents.Where(e => e.Sequence == 8_000).Select(e => e.Hash).SingleAsync());
+        var original = Path.Combine(checkpoints.Directory, "checkpoint-000000008000.json");
+        File.Copy(original, Path.Combine(checkpoints.Directory, "checkpoint-000000008000-copy.json"));
+        var verifier = sp.GetRequiredService<AuditVerifier>();
+
+        var copied = await verifier.VerifyRangeAsync(5_000, 12_000, CancellationToken.None);
+        Assert.True(copied.Intact, copied.Message);
+        Assert.True((await verifier.VerifyAsync(null, CancellationToken.None)).Intact);
+
+        File.Delete(original);
+        checkpoints.Write(8_000, new byte[32]);
+        foreach (var result in new[] { await verifier.VerifyRangeAsync(5_000, 12_000, CancellationToken.None), await verifier.VerifyAsync(null, CancellationToken.None) })
+        {
+            Assert.False(result.Intact);
+            Assert.Equal(8_000, result.FirstBadSequence);
+            Assert.Contains("Two signed checkpoints vouch for different hashes of event 8000", result.Message);
+        }
+    }
+
+    [Fact]
     public async Task A_data_set_goes_only_into_an_empty_database_and_changes_nothing_otherwise()
     {
         await using var portal = await TestPortal.StartAsync();
