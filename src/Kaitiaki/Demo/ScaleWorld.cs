@@ -138,8 +138,7 @@ internal sealed partial class ScaleWorld(KaitiakiDb db, AuditChain chain, AuditC
             db.Users.Add(officer);
             db.StaffMemberships.Add(new StaffMembership { AccountId = officer.Id, PracticeId = practice.Id, Role = StaffRole.PrivacyOfficer, StartedAt = now });
         }
-        var manager = Account(AccountKind.Operator, IncidentManagerEmail, "Bench Incident Manager", now);
-        manager.OperatorRole = OperatorRole.IncidentManager;
+        var manager = Account(AccountKind.Operator, IncidentManagerEmail, "Bench Incident Manager", now, OperatorRole.IncidentManager);
         db.Users.Add(manager);
         // The stolen account is a patient's own: the attacker came in with one person's password.
         var attacker = Account(AccountKind.Patient, "stolen@bench.kaitiaki.test", "Stolen Account", now);
@@ -149,7 +148,7 @@ internal sealed partial class ScaleWorld(KaitiakiDb db, AuditChain chain, AuditC
         return attacker.Id;
     }
 
-    private Account Account(AccountKind kind, string email, string name, DateTime createdAt) => new()
+    private Account Account(AccountKind kind, string email, string name, DateTime createdAt, OperatorRole? operatorRole = null) => new Account
     {
         Id = NextGuid(),
         Kind = kind,
@@ -160,6 +159,7 @@ internal sealed partial class ScaleWorld(KaitiakiDb db, AuditChain chain, AuditC
         NormalizedEmail = email.ToUpperInvariant(),
         EmailConfirmed = true,
         CreatedAt = createdAt,
+        OperatorRole = operatorRole,
     };
 
     /// <summary>Who is where, then and now, and who holds which documents: victims first, then decoys, then everyone else.</summary>
