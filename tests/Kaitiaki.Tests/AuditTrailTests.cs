@@ -14,6 +14,7 @@ namespace Kaitiaki.Tests;
 /// (in process and through <c>kaitiaki audit verify</c>) must catch it and name the first bad event.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(CommandLineCollection.Name)]
 public sealed class AuditTrailTests : IAsyncLifetime
 {
     private static readonly SemaphoreSlim ConsoleGate = new(1, 1);

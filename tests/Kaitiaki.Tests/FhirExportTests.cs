@@ -11,6 +11,7 @@ using FhirAuditEvent = Hl7.Fhir.Model.AuditEvent;
 namespace Kaitiaki.Tests;
 
 [Trait("Category", "Integration")]
+[Collection(CommandLineCollection.Name)]
 public sealed class FhirExportTests
 {
     [Fact]

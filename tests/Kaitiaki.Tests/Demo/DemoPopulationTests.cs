@@ -18,6 +18,7 @@ namespace Kaitiaki.Tests.Demo;
 /// bulk access against, made of patients who are as real to the portal as any other.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(CommandLineCollection.Name)]
 public sealed class DemoPopulationTests
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

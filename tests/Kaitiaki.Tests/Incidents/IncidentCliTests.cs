@@ -15,6 +15,7 @@ namespace Kaitiaki.Tests.Incidents;
 /// data, as an operator would: the same results as the API, named incident manager in the audit trail, clear errors.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(CommandLineCollection.Name)]
 public sealed class IncidentCliTests
 {
     /// <summary>
