@@ -15,8 +15,18 @@ internal sealed class AuditEvent
     /// <summary>The canonical form new events are sealed in. Form 1 (before <see cref="Items"/>) still verifies as written.</summary>
     public const int CurrentFormat = 2;
 
-    /// <summary>Time-ordered (UUID version 7), so each new event lands at the end of the key's index, not on a random page of it.</summary>
-    public Guid Id { get; set; } = Guid.CreateVersion7();
+    private Guid _id;
+
+    /// <summary>
+    /// Time-ordered (UUID version 7), so each new event lands at the end of the key's index, not on a random page of it.
+    /// Made when a new event's id is first needed, not in the constructor: an event read back from the trail gets its id
+    /// from the database (into the field), and a breach scope reads millions of them.
+    /// </summary>
+    public Guid Id
+    {
+        get => _id == Guid.Empty ? _id = Guid.CreateVersion7() : _id;
+        set => _id = value;
+    }
 
     /// <summary>Position in the chain, from 1 without gaps. Assigned when the event is saved.</summary>
     public long Sequence { get; set; }
@@ -206,7 +216,8 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(x => x.Sequence).IsUnique();
         builder.HasIndex(x => new { x.PatientId, x.Sequence });
         // What a breach scope filters by (docs/architecture.md section 6.1): time; actor, IP and patient with time; session.
-        builder.HasIndex(x => x.OccurredAt);
+        // Time carries the position too, so a scope finds the stretch of the chain its window spans from the index alone.
+        builder.HasIndex(x => new { x.OccurredAt, x.Sequence });
         builder.HasIndex(x => new { x.ActorAccountId, x.OccurredAt });
         builder.HasIndex(x => x.SessionId);
         builder.HasIndex(x => new { x.IpAddress, x.OccurredAt });

@@ -53,6 +53,7 @@ internal sealed partial class ScaleWorld(KaitiakiDb db, AuditChain chain, AuditC
             throw new InvalidOperationException("Scale data goes into an empty database only; this one already holds patients or audit events.");
         }
         await db.Database.OpenConnectionAsync(cancellationToken);
+        var finished = false;
         try
         {
             await PrepareAsync(cancellationToken);
@@ -74,6 +75,7 @@ internal sealed partial class ScaleWorld(KaitiakiDb db, AuditChain chain, AuditC
             progress.Report("Building indexes");
             await BulkRows.RunAsync(db, remake, cancellationToken);
             await FinishAsync(cancellationToken);
+            finished = true;
             var (practices, rows) = ExpectedPractices();
             var content = shape.ContentReads;
             return new ScaleSummary(shape, db.IsPostgres ? "postgres" : "sqlite", attacker, IncidentManagerEmail, AttackFrom, AttackTo, events,
@@ -82,7 +84,31 @@ internal sealed partial class ScaleWorld(KaitiakiDb db, AuditChain chain, AuditC
         }
         finally
         {
+            if (!finished)
+            {
+                await RestoreAsync();
+            }
             await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// After a failed or cancelled load: the enrolment trigger back on and the access revision moved, so no remembered
+    /// decision outlives what the load wrote before it stopped. Best effort: the load's own failure is what the caller hears.
+    /// </summary>
+    private async Task RestoreAsync()
+    {
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("UPDATE \"AccessRevisions\" SET \"Value\" = \"Value\" + 1", CancellationToken.None);
+            if (db.IsPostgres)
+            {
+                await db.Database.ExecuteSqlRawAsync("ALTER TABLE \"Enrolments\" ENABLE TRIGGER USER", CancellationToken.None);
+            }
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // The connection itself may be what failed; the database is a benchmark's, and no longer empty, so unusable anyway.
         }
     }
 

@@ -311,9 +311,9 @@ internal sealed class IncidentConfiguration :
 
     public void Configure(EntityTypeBuilder<ScopeDocument> builder)
     {
-        builder.HasKey(x => new { x.ScopeVersionId, x.DocumentId });
-        // Covering: a page of patients reads their documents from the index alone, a few pages instead of a row each.
-        builder.HasIndex(x => new { x.ScopeVersionId, x.PatientId, x.DocumentId });
+        // By patient: a page of patients reads their documents from a few pages of the key, and a version's hundreds of
+        // thousands of rows are written into one index, not two (a document belongs to one patient, so the key is as unique).
+        builder.HasKey(x => new { x.ScopeVersionId, x.PatientId, x.DocumentId });
     }
 
     public void Configure(EntityTypeBuilder<ScopePatient> builder)

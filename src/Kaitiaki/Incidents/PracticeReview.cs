@@ -352,13 +352,14 @@ internal sealed class PracticeReview(KaitiakiDb db, PatientAccess access, AuditT
         ScopeVersion version, Guid incidentId, Guid? practiceId, IQueryable<Guid> ids, int page, int pageSize, AuditAction action, CancellationToken cancellationToken,
         string? purpose = null)
     {
-        var total = await ids.CountAsync(cancellationToken);
         var patients = await db.ScopePatients.AsNoTracking()
             .Where(p => p.ScopeVersionId == version.Id && ids.Contains(p.PatientId))
             .Join(db.Patients, s => s.PatientId, p => p.Id, (s, p) => new { s.PatientId, p.Nhi, p.GivenName, p.FamilyName, p.DateOfBirth, s.Disclosure, s.FirstAccessedAt })
             .OrderBy(p => p.FamilyName).ThenBy(p => p.GivenName).ThenBy(p => p.PatientId)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(cancellationToken);
+        // A first page with room to spare holds every patient there is; only a longer list needs counting.
+        var total = page == 1 && patients.Count < pageSize ? patients.Count : await ids.CountAsync(cancellationToken);
         var shown = patients.Select(p => p.PatientId).ToList();
         var documents = (await db.ScopeDocuments.AsNoTracking().Where(d => d.ScopeVersionId == version.Id && shown.Contains(d.PatientId))
                 .Select(d => new { d.PatientId, d.DocumentId }).ToListAsync(cancellationToken))

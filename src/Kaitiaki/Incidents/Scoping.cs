@@ -17,13 +17,10 @@ internal sealed record ScopeRunResult(ScopeVersion? Version, string? Problem);
 /// only the trail for who saw what (the documents, their patients, and the practice each event was stamped with), and
 /// the enrolments of today for where those patients are now. Decoy patients never count.
 /// </summary>
-internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFactory scopes, TimeProvider clock, ILogger<Scoping> logger)
+internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier verifier, TimeProvider clock, ILogger<Scoping> logger)
 {
-    /// <summary>How many patients' current enrolments are read in one query.</summary>
+    /// <summary>How many patients' current enrolments are read in one query on SQLite.</summary>
     private const int EnrolmentChunk = 2_000;
-
-    /// <summary>How far past the window's first and last events (by time) the trail is verified, in events.</summary>
-    private const long VerificationMargin = 1_000;
 
     public async Task<ScopeRunResult> RunAsync(Guid incidentId, ScopeFilter filter, Guid by, IProgress<string>? progress, CancellationToken cancellationToken)
     {
@@ -36,31 +33,19 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
             return new ScopeRunResult(null, unknown);
         }
 
-        // Verifying the window and reading what the filter matched are independent, so they run side by side, each on
-        // its own connection; the version waits for both.
-        progress?.Report("Checking the audit trail over the window, and reading what the filter matched");
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var verifying = Task.Run(() => VerifyWindowAsync(filter, progress, stop.Token), stop.Token);
-        TrailFound found;
-        Dictionary<Guid, List<Guid>> now;
-        VerificationResult trail;
-        try
-        {
-            found = await ReadTrailAsync(filter, progress, cancellationToken);
-            progress?.Report($"Finding where {found.Patients.Count:N0} patients are enrolled now");
-            now = await CurrentPracticesAsync(found.Patients.Keys, cancellationToken);
-            trail = await verifying;
-        }
-        catch
-        {
-            await stop.CancelAsync();
-            await Task.WhenAny(verifying);
-            throw;
-        }
+        // One pass over the window's stretch of the trail both verifies it and finds what the filter matches, in parts
+        // side by side; every event is read whether or not the chain holds, so what is found never depends on it.
+        progress?.Report("Reading the audit trail over the window, checking it as it is read");
+        var matcher = await MatcherAsync(filter, cancellationToken);
+        var (trail, matched) = await ReadWindowAsync(matcher, cancellationToken);
+        progress?.Report($"Checked {trail.EventsChecked:N0} audit events over the window: {(trail.Intact ? "intact" : "NOT INTACT")}");
         if (!trail.Intact)
         {
             logger.LogWarning("A breach scope's window failed audit trail verification; its version is marked unverified.");
         }
+        var found = Found(matched);
+        progress?.Report($"Finding where {found.Patients.Count:N0} patients are enrolled now");
+        var now = await CurrentPracticesAsync(found.Patients.Keys, cancellationToken);
 
         progress?.Report("Saving the version");
         var version = await SaveAsync(incidentId, filter, by, trail, found, now, progress, cancellationToken);
@@ -92,27 +77,46 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
         return null;
     }
 
-    private async Task<VerificationResult> VerifyWindowAsync(ScopeFilter filter, IProgress<string>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads every audit event from the first to the last that happened in the filter's window (by position in the chain,
+    /// so none is missed however commits interleaved), verifying that stretch between signed checkpoints, and keeps what
+    /// the filter matches: each part of the read keeps its own list.
+    /// </summary>
+    private async Task<(VerificationResult Trail, List<List<MatchedEvent>> Matched)> ReadWindowAsync(ScopeMatcher matcher, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
-        var verifier = scope.ServiceProvider.GetRequiredService<AuditVerifier>();
-        var from = filter.From;
-        var to = filter.To;
-        // The events nearest the window's ends, found by the time index. Events are sealed in the order they commit, so
-        // sequence and time can disagree by a commit's worth; the margin covers that, and verification runs from
-        // checkpoint to checkpoint around it in any case.
-        var first = await db.AuditEvents.Where(e => e.OccurredAt >= from).OrderBy(e => e.OccurredAt).Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken);
-        var last = await db.AuditEvents.Where(e => e.OccurredAt <= to).OrderByDescending(e => e.OccurredAt).Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken);
-        if (first is null || last is null || last < first - VerificationMargin)
+        var from = matcher.Filter.From;
+        var to = matcher.Filter.To;
+        // The count is not needed, but with it PostgreSQL reads the time index's range rather than walking the whole
+        // chain's index from one end in search of the first event in the window, which takes seconds at scale.
+        var ends = await db.AuditEvents.Where(e => e.OccurredAt >= from && e.OccurredAt <= to)
+            .GroupBy(e => 1).Select(g => new { First = g.Min(e => e.Sequence), Last = g.Max(e => e.Sequence), Events = g.LongCount() })
+            .SingleOrDefaultAsync(cancellationToken);
+        var matched = new List<List<MatchedEvent>>();
+        if (ends is null)
         {
-            return new VerificationResult(true, 0, 0, null, null, "The audit trail has no events in the window.");
+            return (new VerificationResult(true, 0, 0, null, null, "The audit trail has no events in the window."), matched);
         }
-        var head = await db.AuditEvents.MaxAsync(e => e.Sequence, cancellationToken);
-        var result = await verifier.VerifyRangeAsync(Math.Max(1, first.Value - VerificationMargin), Math.Min(head, last.Value + VerificationMargin), cancellationToken);
-        progress?.Report($"Checked {result.EventsChecked:N0} audit events over the window: {(result.Intact ? "intact" : "NOT INTACT")}");
-        return result;
+        var trail = await verifier.VerifyRangeAsync(ends.First, ends.Last, () =>
+        {
+            var part = new List<MatchedEvent>();
+            lock (matched)
+            {
+                matched.Add(part);
+            }
+            return e =>
+            {
+                if (matcher.Matches(e))
+                {
+                    part.Add(new MatchedEvent(e.Action, e.PatientId!.Value, e.ResourceId, e.Items, e.OccurredAt, e.PracticeId));
+                }
+            };
+        }, cancellationToken);
+        return (trail, matched);
     }
+
+    /// <summary>The filter with the portal's decoy patients, ready to test events: the one test of what a scope matches.</summary>
+    private async Task<ScopeMatcher> MatcherAsync(ScopeFilter filter, CancellationToken cancellationToken) =>
+        new(filter, (await db.Patients.AsNoTracking().Where(p => p.IsDecoy).Select(p => p.Id).ToListAsync(cancellationToken)).ToHashSet());
 
     private sealed class DocumentFound(Guid patientId, Disclosure disclosure, DateTime at)
     {
@@ -190,40 +194,39 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
     }
 
     /// <summary>
-    /// Every audit event a filter matches: <see cref="Selected"/>, then its networks and no decoy patient, tested as the
-    /// rows are read. A version's <see cref="ScopeVersion.EventsMatched"/> is how many this yields, and the incident
-    /// pages' accesses over time count the same events. <paramref name="withItems"/> false leaves a list's items unread.
+    /// Every audit event a filter matches, found through the trail's indexes rather than by reading the whole window:
+    /// <see cref="Selected"/> narrows, and <see cref="ScopeMatcher"/> decides, as it does for a scope run. The incident
+    /// pages' accesses over time count these, so their total is the version's <see cref="ScopeVersion.EventsMatched"/>.
+    /// <paramref name="withItems"/> false leaves a list's items unread.
     /// </summary>
     public async IAsyncEnumerable<MatchedEvent> MatchedAsync(
         ScopeFilter filter, bool withItems, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var query = Selected(filter);
-        var inNetworks = filter.AddressTest();
-        var decoys = (await db.Patients.AsNoTracking().Where(p => p.IsDecoy).Select(p => p.Id).ToListAsync(cancellationToken)).ToHashSet();
-        var rows = withItems
-            ? query.Select(e => new { e.Action, e.PatientId, e.ResourceId, e.Items, e.OccurredAt, e.PracticeId, e.IpAddress })
-            : query.Select(e => new { e.Action, e.PatientId, e.ResourceId, Items = (byte[]?)null, e.OccurredAt, e.PracticeId, e.IpAddress });
+        var matcher = await MatcherAsync(filter, cancellationToken);
+        var rows = Selected(filter).Select(e => new AuditEvent
+        {
+            Sequence = e.Sequence, OccurredAt = e.OccurredAt, Action = e.Action, Outcome = e.Outcome, ActorAccountId = e.ActorAccountId,
+            SessionId = e.SessionId, Client = e.Client, IpAddress = e.IpAddress, PatientId = e.PatientId, PracticeId = e.PracticeId,
+            ResourceId = e.ResourceId, Items = withItems ? e.Items : null,
+        });
         await foreach (var e in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            if (inNetworks(e.IpAddress) && !decoys.Contains(e.PatientId!.Value))
+            if (matcher.Matches(e))
             {
                 yield return new MatchedEvent(e.Action, e.PatientId!.Value, e.ResourceId, e.Items, e.OccurredAt, e.PracticeId);
             }
         }
     }
 
-    private async Task<TrailFound> ReadTrailAsync(ScopeFilter filter, IProgress<string>? progress, CancellationToken cancellationToken)
+    /// <summary>What the matched events disclosed: each document (content or metadata only, first and last seen) and each patient with the practices then.</summary>
+    private static TrailFound Found(List<List<MatchedEvent>> matched)
     {
         var documents = new Dictionary<Guid, DocumentFound>();
         var patients = new Dictionary<Guid, PatientFound>();
         long events = 0;
-        await foreach (var e in MatchedAsync(filter, withItems: true, cancellationToken))
+        foreach (var e in matched.SelectMany(part => part))
         {
             events++;
-            if (events % 100_000 == 0)
-            {
-                progress?.Report($"Read {events:N0} matching events");
-            }
             var patientId = e.PatientId;
             var disclosure = ScopeFilter.DisclosingActions[e.Action];
             var any = false;
@@ -270,13 +273,13 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
     private async Task<Dictionary<Guid, List<Guid>>> CurrentPracticesAsync(IEnumerable<Guid> patientIds, CancellationToken cancellationToken)
     {
         var result = new Dictionary<Guid, List<Guid>>();
-        foreach (var chunk in patientIds.Chunk(EnrolmentChunk))
+        // PostgreSQL takes a whole array as one parameter; SQLite plans a list of constants best, a few thousand at a time.
+        foreach (var chunk in patientIds.Chunk(db.IsPostgres ? 50_000 : EnrolmentChunk))
         {
             var ids = chunk.ToList();
-            var rows = await PatientAccess.CurrentEnrolmentsOf(db).AsNoTracking()
-                .Where(e => EF.Constant(ids).Contains(e.PatientId))
-                .Select(e => new { e.PatientId, e.PracticeId })
-                .ToListAsync(cancellationToken);
+            var current = PatientAccess.CurrentEnrolmentsOf(db).AsNoTracking();
+            current = db.IsPostgres ? current.Where(e => ids.Contains(e.PatientId)) : current.Where(e => EF.Constant(ids).Contains(e.PatientId));
+            var rows = await current.Select(e => new { e.PatientId, e.PracticeId }).ToListAsync(cancellationToken);
             foreach (var row in rows)
             {
                 if (!result.TryGetValue(row.PatientId, out var list))
@@ -368,7 +371,7 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
             // Hundreds of thousands of rows: written straight to their tables in this transaction, not through the change tracker.
             // In key order, so each table's own index grows at its end.
             progress?.Report($"Saving {documentRows.Count:N0} documents");
-            await BulkRows.WriteAsync(db, documentRows.OrderBy(d => d.DocumentId), cancellationToken);
+            await BulkRows.WriteAsync(db, documentRows.OrderBy(d => d.PatientId).ThenBy(d => d.DocumentId), cancellationToken);
             progress?.Report($"Saving {patientRows.Count:N0} patients");
             await BulkRows.WriteAsync(db, patientRows.OrderBy(p => p.PatientId), cancellationToken);
             progress?.Report($"Saving {practices.Count:N0} ties between patients and practices");
@@ -379,13 +382,14 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, IServiceScopeFact
         if (db.IsPostgres)
         {
             // Autovacuum would learn of the new rows within minutes, but the practices read their lists now: without
-            // fresh statistics PostgreSQL plans those reads as if the tables were as small as before.
+            // fresh statistics PostgreSQL plans those reads as if the tables were as small as before. The documents
+            // are read only by their key's leading columns, which no statistics can lead away from.
             // The version is saved by now: a failure here costs speed, never the version, and a cancelled request must not
             // leave the caller thinking it was lost.
             progress?.Report("Updating the database's statistics of the scope tables");
             try
             {
-                await db.Database.ExecuteSqlRawAsync("ANALYZE \"ScopeDocuments\", \"ScopePatients\", \"ScopePractices\"", CancellationToken.None);
+                await db.Database.ExecuteSqlRawAsync("ANALYZE \"ScopePatients\", \"ScopePractices\"", CancellationToken.None);
             }
             catch (Npgsql.NpgsqlException ex)
             {

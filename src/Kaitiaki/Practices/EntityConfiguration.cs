@@ -22,6 +22,8 @@ internal sealed class PatientConfiguration : IEntityTypeConfiguration<Patient>
     {
         builder.Property(x => x.Nhi).HasMaxLength(7);
         builder.HasIndex(x => x.Nhi).IsUnique();
+        // The few decoys, found at once among millions of patients: every scope run and the detector's start read them.
+        builder.HasIndex(x => x.IsDecoy).HasFilter("\"IsDecoy\"");
         builder.Property(x => x.GivenName).HasMaxLength(100);
         builder.Property(x => x.FamilyName).HasMaxLength(100);
         builder.Property(x => x.Email).HasMaxLength(256);

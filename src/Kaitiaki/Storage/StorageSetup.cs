@@ -60,7 +60,18 @@ internal static class StorageSetup
             // gives its -wal and -shm files the database file's mode.
             OwnerOnly.Touch(file);
         }
-        await db.Database.MigrateAsync(cancellationToken);
+        // A migration may build an index over the whole audit trail, which takes minutes at a national portal's size;
+        // the pooled context's usual timeout is put back before anything else uses it.
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            db.Database.SetCommandTimeout(timeout);
+        }
         if (!db.IsPostgres)
         {
             // WAL lets readers carry on while the one writer writes.

@@ -1,6 +1,7 @@
 using Kaitiaki.Audit;
 using Kaitiaki.Cli;
 using Kaitiaki.Demo;
+using Kaitiaki.Incidents;
 using Kaitiaki.Practices;
 using Kaitiaki.Storage;
 using Kaitiaki.Tests.Support;
@@ -93,6 +94,74 @@ public sealed class ScaleDataTests
         Assert.Contains("missing", cut.Message);
         var outside = await verifier.VerifyRangeAsync(24_001, 30_000, CancellationToken.None);
         Assert.True(outside.Intact, "A window between later checkpoints rests on them, not on the parts before.");
+    }
+
+    [Fact]
+    public async Task A_scope_finds_the_same_impact_whether_its_window_verifies_breaks_or_cannot_be_checked_at_all()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        ScaleSummary summary;
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var sp = scope.ServiceProvider;
+            var checkpoints = sp.GetRequiredService<AuditCheckpoints>();
+            var db = sp.GetRequiredService<KaitiakiDb>();
+            summary = await new ScaleWorld(db, sp.GetRequiredService<AuditChain>(), checkpoints, Small).GenerateAsync(new Progress<string>(), CancellationToken.None);
+            foreach (var at in new long[] { 10_000, 20_000, 30_000 })
+            {
+                checkpoints.Write(at, await db.AuditEvents.Where(e => e.Sequence == at).Select(e => e.Hash).SingleAsync());
+            }
+        }
+
+        async Task<ScopeVersion> ScopeAsync()
+        {
+            await using var scope = portal.Services.CreateAsyncScope();
+            var sp = scope.ServiceProvider;
+            var email = summary.IncidentManagerEmail.ToUpperInvariant();
+            var manager = await sp.GetRequiredService<KaitiakiDb>().Users.Where(a => a.NormalizedEmail == email).Select(a => a.Id).SingleAsync();
+            var incident = await sp.GetRequiredService<IncidentService>().OpenAsync("Scale test", summary.AttackTo, manager, null, CancellationToken.None);
+            Assert.True(ScopeFilter.TryRead(new ScopeRequest(summary.AttackFrom, summary.AttackTo, [summary.AttackerAccountId]), out var filter, out var problem), problem);
+            var run = await sp.GetRequiredService<Scoping>().RunAsync(incident.Id, filter, manager, null, CancellationToken.None);
+            var version = run.Version ?? throw new InvalidOperationException(run.Problem);
+            // The pages count the same events through the trail's indexes, with the same test.
+            var accesses = await sp.GetRequiredService<ScopeActivity>().AccessesAsync(version, CancellationToken.None);
+            Assert.Equal(version.EventsMatched, accesses.Total);
+            return version;
+        }
+        void Exact(ScopeVersion version)
+        {
+            Assert.Equal(summary.ExpectedPatients, version.Patients);
+            Assert.Equal(summary.ExpectedContentDocuments, version.ContentDocuments);
+            Assert.Equal(summary.ExpectedMetadataDocuments, version.MetadataDocuments);
+            Assert.Equal(summary.ExpectedPractices, version.Practices);
+            Assert.Equal(Small.Victims + Small.ContentReads, version.EventsMatched);
+        }
+
+        var intact = await ScopeAsync();
+        Exact(intact);
+        Assert.True(intact.TrailVerified, intact.TrailMessage);
+
+        // A changed event early in the window breaks the chain there; every event after it is still read.
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
+            var early = await db.AuditEvents.Where(e => e.OccurredAt >= summary.AttackFrom).OrderBy(e => e.Sequence).Select(e => e.Sequence).FirstAsync();
+            await db.Database.ExecuteSqlAsync($"UPDATE \"AuditEvents\" SET \"Bytes\" = {7L} WHERE \"Sequence\" = {early}");
+        }
+        var broken = await ScopeAsync();
+        Exact(broken);
+        Assert.False(broken.TrailVerified);
+        Assert.Contains("changed after it was written", broken.TrailMessage);
+
+        // A checkpoint whose signature fails means the chain cannot be checked at all; the window is still read whole.
+        var file = Directory.GetFiles(portal.Services.GetRequiredService<AuditCheckpoints>().Directory, "checkpoint-*.json").Order(StringComparer.Ordinal).First();
+        var checkpoint = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        checkpoint["Signature"] = Convert.ToBase64String(new byte[64]);
+        await File.WriteAllTextAsync(file, checkpoint.ToJsonString());
+        var unverifiable = await ScopeAsync();
+        Exact(unverifiable);
+        Assert.False(unverifiable.TrailVerified);
+        Assert.Contains("has no valid signature", unverifiable.TrailMessage);
     }
 
     [Fact]

@@ -426,8 +426,6 @@ namespace Kaitiaki.Storage.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt");
-
                     b.HasIndex("Sequence")
                         .IsUnique();
 
@@ -436,6 +434,8 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                     b.HasIndex("ActorAccountId", "OccurredAt");
 
                     b.HasIndex("IpAddress", "OccurredAt");
+
+                    b.HasIndex("OccurredAt", "Sequence");
 
                     b.HasIndex("PatientId", "OccurredAt");
 
@@ -731,6 +731,9 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                     b.Property<Guid>("ScopeVersionId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("uuid");
 
@@ -743,12 +746,7 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                     b.Property<DateTime>("LastAccessedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<Guid>("PatientId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("ScopeVersionId", "DocumentId");
-
-                    b.HasIndex("ScopeVersionId", "PatientId", "DocumentId");
+                    b.HasKey("ScopeVersionId", "PatientId", "DocumentId");
 
                     b.ToTable("ScopeDocuments");
                 });
@@ -1084,6 +1082,9 @@ namespace Kaitiaki.Storage.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("IsDecoy")
+                        .HasFilter("\"IsDecoy\"");
 
                     b.HasIndex("Nhi")
                         .IsUnique();

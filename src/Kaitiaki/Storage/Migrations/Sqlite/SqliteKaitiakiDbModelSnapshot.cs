@@ -421,8 +421,6 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt");
-
                     b.HasIndex("Sequence")
                         .IsUnique();
 
@@ -431,6 +429,8 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                     b.HasIndex("ActorAccountId", "OccurredAt");
 
                     b.HasIndex("IpAddress", "OccurredAt");
+
+                    b.HasIndex("OccurredAt", "Sequence");
 
                     b.HasIndex("PatientId", "OccurredAt");
 
@@ -726,6 +726,9 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                     b.Property<Guid>("ScopeVersionId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("TEXT");
 
@@ -738,12 +741,7 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                     b.Property<DateTime>("LastAccessedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("PatientId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("ScopeVersionId", "DocumentId");
-
-                    b.HasIndex("ScopeVersionId", "PatientId", "DocumentId");
+                    b.HasKey("ScopeVersionId", "PatientId", "DocumentId");
 
                     b.ToTable("ScopeDocuments");
                 });
@@ -1079,6 +1077,9 @@ namespace Kaitiaki.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("IsDecoy")
+                        .HasFilter("\"IsDecoy\"");
 
                     b.HasIndex("Nhi")
                         .IsUnique();
