@@ -387,9 +387,14 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
             // The version is saved by now: a failure here costs speed, never the version, and a cancelled request must not
             // leave the caller thinking it was lost.
             progress?.Report("Updating the database's statistics of the scope tables");
+            // A sample of 3,000 rows a table (not the usual 30,000) is enough to learn how many rows the new version has,
+            // and takes a tenth of the time; autovacuum's own, fuller statistics follow later.
             try
             {
-                await db.Database.ExecuteSqlRawAsync("ANALYZE \"ScopeDocuments\", \"ScopePatients\", \"ScopePractices\"", CancellationToken.None);
+                await using var statistics = await db.Database.BeginTransactionAsync(CancellationToken.None);
+                await db.Database.ExecuteSqlRawAsync(
+                    "SET LOCAL default_statistics_target = 10; ANALYZE \"ScopeDocuments\", \"ScopePatients\", \"ScopePractices\"", CancellationToken.None);
+                await statistics.CommitAsync(CancellationToken.None);
             }
             catch (Npgsql.NpgsqlException ex)
             {
