@@ -17,7 +17,7 @@ internal sealed record ScopeRunResult(ScopeVersion? Version, string? Problem);
 /// only the trail for who saw what (the documents, their patients, and the practice each event was stamped with), and
 /// the enrolments of today for where those patients are now. Decoy patients never count.
 /// </summary>
-internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier verifier, TimeProvider clock, ILogger<Scoping> logger)
+internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier verifier, IServiceScopeFactory scopes, TimeProvider clock, ILogger<Scoping> logger)
 {
     /// <summary>How many patients' current enrolments are read in one query on SQLite.</summary>
     private const int EnrolmentChunk = 2_000;
@@ -44,11 +44,22 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
             logger.LogWarning("A breach scope's window failed audit trail verification; its version is marked unverified.");
         }
         var found = Found(matched);
-        progress?.Report($"Finding where {found.Patients.Count:N0} patients are enrolled now");
-        var now = await CurrentPracticesAsync(found.Patients.Keys, cancellationToken);
 
-        progress?.Report("Saving the version");
-        var version = await SaveAsync(incidentId, filter, by, trail, found, now, progress, cancellationToken);
+        // Where the patients are enrolled now is read on a connection of its own while the documents are saved.
+        progress?.Report($"Saving the version, and finding where {found.Patients.Count:N0} patients are enrolled now");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var now = Task.Run(() => CurrentPracticesAsync(found.Patients.Keys, stop.Token), stop.Token);
+        ScopeVersion version;
+        try
+        {
+            version = await SaveAsync(incidentId, filter, by, trail, found, now, progress, cancellationToken);
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            await Task.WhenAny(now);
+            throw;
+        }
         progress?.Report($"Version {version.Version}: {version.Patients:N0} patients, {version.Documents:N0} documents, {version.Practices:N0} practices");
         return new ScopeRunResult(version, null);
     }
@@ -272,6 +283,8 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
 
     private async Task<Dictionary<Guid, List<Guid>>> CurrentPracticesAsync(IEnumerable<Guid> patientIds, CancellationToken cancellationToken)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
         var result = new Dictionary<Guid, List<Guid>>();
         // PostgreSQL takes a whole array as one parameter; SQLite plans a list of constants best, a few thousand at a time.
         foreach (var chunk in patientIds.Chunk(db.IsPostgres ? 50_000 : EnrolmentChunk))
@@ -292,12 +305,37 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
         return result;
     }
 
+    /// <summary>An id as a number that sorts as the databases sort ids (their 16 bytes in order, as <see cref="Guid.CompareTo(Guid)"/> does).</summary>
+    internal static UInt128 KeyOrder(Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes, bigEndian: true, out _);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
+    }
+
+    /// <summary>Each affected patient's practices: enrolled there when their data was read (from the trail), now, or both.</summary>
+    private static List<ScopePractice> Ties(Guid versionId, IEnumerable<Guid> patientIds, TrailFound found, Dictionary<Guid, List<Guid>> now)
+    {
+        var ties = new List<ScopePractice>();
+        foreach (var patientId in patientIds)
+        {
+            var atAccess = found.Patients.TryGetValue(patientId, out var patient) ? patient.PracticesAtAccess : [];
+            var current = now.TryGetValue(patientId, out var list) ? list : [];
+            foreach (var practiceId in atAccess.Union(current))
+            {
+                ties.Add(new ScopePractice
+                {
+                    ScopeVersionId = versionId, PracticeId = practiceId, PatientId = patientId, AtAccess = atAccess.Contains(practiceId), Now = current.Contains(practiceId),
+                });
+            }
+        }
+        return ties;
+    }
+
     private async Task<ScopeVersion> SaveAsync(
-        Guid incidentId, ScopeFilter filter, Guid by, VerificationResult trail, TrailFound found, Dictionary<Guid, List<Guid>> now,
+        Guid incidentId, ScopeFilter filter, Guid by, VerificationResult trail, TrailFound found, Task<Dictionary<Guid, List<Guid>>> enrolledNow,
         IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        var perPatient = found.Documents.GroupBy(d => d.Value.PatientId).ToDictionary(g => g.Key, g => g.ToList());
-        var practices = new List<ScopePractice>();
         var version = new ScopeVersion
         {
             IncidentId = incidentId,
@@ -308,50 +346,64 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
             TrailMessage = trail.Message.Length <= 1000 ? trail.Message : trail.Message[..1000],
             EventsMatched = found.Events,
             Documents = found.Documents.Count,
-            ContentDocuments = found.Documents.Count(d => d.Value.Disclosure == Disclosure.Content),
-            MetadataDocuments = found.Documents.Count(d => d.Value.Disclosure == Disclosure.Metadata),
-            Patients = perPatient.Count,
         };
-        var patientRows = new List<ScopePatient>(perPatient.Count);
-        foreach (var (patientId, documents) in perPatient)
+        // One pass over hundreds of thousands of documents makes their rows and each patient's. Rows are written in key
+        // order, (patient, document): the patients are sorted by a number that orders as their ids do, and each
+        // patient's few documents among themselves, which takes a fraction of sorting every document by id.
+        var perPatient = new Dictionary<Guid, (ScopePatient Row, List<ScopeDocument> Documents)>();
+        foreach (var (documentId, document) in found.Documents)
         {
-            patientRows.Add(new ScopePatient
+            if (!perPatient.TryGetValue(document.PatientId, out var patient))
             {
-                ScopeVersionId = version.Id,
-                PatientId = patientId,
-                Disclosure = documents.Any(d => d.Value.Disclosure == Disclosure.Content) ? Disclosure.Content : Disclosure.Metadata,
-                Documents = documents.Count,
-                FirstAccessedAt = documents.Min(d => d.Value.First),
-                LastAccessedAt = documents.Max(d => d.Value.Last),
-            });
-            var atAccess = found.Patients.TryGetValue(patientId, out var patient) ? patient.PracticesAtAccess : [];
-            var current = now.TryGetValue(patientId, out var list) ? list : [];
-            foreach (var practiceId in atAccess.Union(current))
-            {
-                practices.Add(new ScopePractice
+                perPatient[document.PatientId] = patient = (new ScopePatient
                 {
-                    ScopeVersionId = version.Id,
-                    PracticeId = practiceId,
-                    PatientId = patientId,
-                    AtAccess = atAccess.Contains(practiceId),
-                    Now = current.Contains(practiceId),
-                });
+                    ScopeVersionId = version.Id, PatientId = document.PatientId, Disclosure = Disclosure.Metadata, FirstAccessedAt = document.First, LastAccessedAt = document.Last,
+                }, []);
             }
+            patient.Documents.Add(new ScopeDocument
+            {
+                ScopeVersionId = version.Id, DocumentId = documentId, PatientId = document.PatientId, Disclosure = document.Disclosure,
+                FirstAccessedAt = document.First, LastAccessedAt = document.Last,
+            });
+            var row = patient.Row;
+            row.Documents++;
+            if (document.Disclosure == Disclosure.Content)
+            {
+                version.ContentDocuments++;
+                row.Disclosure = Disclosure.Content;
+            }
+            if (document.First < row.FirstAccessedAt) { row.FirstAccessedAt = document.First; }
+            if (document.Last > row.LastAccessedAt) { row.LastAccessedAt = document.Last; }
         }
-        version.Practices = practices.Select(p => p.PracticeId).Distinct().Count();
-        var documentRows = found.Documents.Select(d => new ScopeDocument
+        version.MetadataDocuments = version.Documents - version.ContentDocuments;
+        version.Patients = perPatient.Count;
+        var order = perPatient.Keys.ToArray();
+        var keys = order.Select(KeyOrder).ToArray();
+        Array.Sort(keys, order);
+        var patientRows = new List<ScopePatient>(order.Length);
+        var documentRows = new List<ScopeDocument>(found.Documents.Count);
+        foreach (var patientId in order)
         {
-            ScopeVersionId = version.Id,
-            DocumentId = d.Key,
-            PatientId = d.Value.PatientId,
-            Disclosure = d.Value.Disclosure,
-            FirstAccessedAt = d.Value.First,
-            LastAccessedAt = d.Value.Last,
-        }).ToList();
+            var (row, documents) = perPatient[patientId];
+            patientRows.Add(row);
+            documents.Sort((x, y) => x.DocumentId.CompareTo(y.DocumentId));
+            documentRows.AddRange(documents);
+        }
 
         using (await db.EnterWriteGateAsync(cancellationToken, evenWithoutChanges: true))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Hundreds of thousands of rows: written straight to their tables in this transaction, not through the change tracker.
+            // In key order (sorted above), so each table's own index grows at its end.
+            progress?.Report($"Saving {documentRows.Count:N0} documents");
+            await BulkRows.WriteAsync(db, documentRows, cancellationToken);
+            progress?.Report($"Saving {patientRows.Count:N0} patients");
+            await BulkRows.WriteAsync(db, patientRows, cancellationToken);
+            var practices = Ties(version.Id, order, found, await enrolledNow);
+            version.Practices = practices.Select(p => p.PracticeId).Distinct().Count();
+            progress?.Report($"Saving {practices.Count:N0} ties between patients and practices");
+            await BulkRows.WriteAsync(db, practices.OrderBy(p => p.PracticeId).ThenBy(p => p.PatientId), cancellationToken);
+
             version.Version = 1 + (await db.ScopeVersions.Where(v => v.IncidentId == incidentId).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0);
             db.ScopeVersions.Add(version);
             db.TimelineEntries.Add(new TimelineEntry
@@ -368,14 +420,6 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
             audit.Record(AuditAction.ScopeRun, resourceType: "ScopeVersion", resourceId: version.Id, actorAccountId: by,
                 detail: $"version {version.Version}: {version.Patients} patients, {version.Documents} documents");
             await db.SaveChangesAsync(cancellationToken);
-            // Hundreds of thousands of rows: written straight to their tables in this transaction, not through the change tracker.
-            // In key order, so each table's own index grows at its end.
-            progress?.Report($"Saving {documentRows.Count:N0} documents");
-            await BulkRows.WriteAsync(db, documentRows.OrderBy(d => d.PatientId).ThenBy(d => d.DocumentId), cancellationToken);
-            progress?.Report($"Saving {patientRows.Count:N0} patients");
-            await BulkRows.WriteAsync(db, patientRows.OrderBy(p => p.PatientId), cancellationToken);
-            progress?.Report($"Saving {practices.Count:N0} ties between patients and practices");
-            await BulkRows.WriteAsync(db, practices.OrderBy(p => p.PracticeId).ThenBy(p => p.PatientId), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         db.ChangeTracker.Clear();

@@ -228,6 +228,14 @@ public sealed class ScaleDataTests
     }
 
     [Fact]
+    public void Ids_sort_by_their_key_numbers_exactly_as_they_sort_themselves()
+    {
+        var ids = Enumerable.Range(0, 5_000).Select(i => i % 3 == 0 ? Guid.CreateVersion7() : Guid.NewGuid())
+            .Append(Guid.Empty).Append(Guid.AllBitsSet).Append(new Guid("80000000-0000-0000-0000-000000000000")).ToList();
+        Assert.Equal(ids.Order().ToList(), ids.OrderBy(Scoping.KeyOrder).ToList());
+    }
+
+    [Fact]
     public void The_test_nhi_range_holds_ManageMyHealths_patients_each_valid_and_different()
     {
         var seen = new HashSet<string>();
