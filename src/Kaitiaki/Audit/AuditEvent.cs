@@ -15,18 +15,12 @@ internal sealed class AuditEvent
     /// <summary>The canonical form new events are sealed in. Form 1 (before <see cref="Items"/>) still verifies as written.</summary>
     public const int CurrentFormat = 2;
 
-    private Guid _id;
-
     /// <summary>
     /// Time-ordered (UUID version 7), so each new event lands at the end of the key's index, not on a random page of it.
-    /// Made when a new event's id is first needed, not in the constructor: an event read back from the trail gets its id
-    /// from the database (into the field), and a breach scope reads millions of them.
+    /// The trail sets it from its clock; an event added without one gets one from <see cref="AuditEventIds"/>. Not made
+    /// in the constructor: an event read back from the trail has its id already, and a breach scope reads millions.
     /// </summary>
-    public Guid Id
-    {
-        get => _id == Guid.Empty ? _id = Guid.CreateVersion7() : _id;
-        set => _id = value;
-    }
+    public Guid Id { get; set; }
 
     /// <summary>Position in the chain, from 1 without gaps. Assigned when the event is saved.</summary>
     public long Sequence { get; set; }
@@ -213,6 +207,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
 {
     public void Configure(EntityTypeBuilder<AuditEvent> builder)
     {
+        builder.Property(x => x.Id).HasValueGenerator<AuditEventIds>();
         builder.HasIndex(x => x.Sequence).IsUnique();
         builder.HasIndex(x => new { x.PatientId, x.Sequence });
         // What a breach scope filters by (docs/architecture.md section 6.1): time; actor, IP and patient with time; session.
@@ -230,4 +225,12 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(x => x.Detail).HasMaxLength(256);
         builder.Ignore(x => x.RestsOnRevision);
     }
+}
+
+/// <summary>A new audit event's id when it is added without one: time-ordered, as the trail's own are.</summary>
+internal sealed class AuditEventIds : Microsoft.EntityFrameworkCore.ValueGeneration.ValueGenerator<Guid>
+{
+    public override bool GeneratesTemporaryValues => false;
+
+    public override Guid Next(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry) => Guid.CreateVersion7();
 }

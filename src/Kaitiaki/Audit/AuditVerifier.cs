@@ -55,20 +55,21 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
         VerifyRangeAsync(first, last, null, cancellationToken);
 
     /// <summary>
-    /// The same, and every event read on the way is shown to a reader, so one pass over the trail both checks a window and
-    /// finds what happened in it. The range is read in parts side by side: <paramref name="reader"/> is called once for each
-    /// part, and what it returns sees that part's events in order, on one thread at a time. Every event from
-    /// <paramref name="first"/> to <paramref name="last"/> is shown even when the chain is broken or cannot be checked at
-    /// all (then the result says why), so what the reader finds never depends on whether the trail verified.
+    /// The same, and every event from <paramref name="first"/> to <paramref name="last"/> is shown to a reader, so one pass
+    /// over the trail both checks a window and finds what happened in it. The range is read in parts side by side:
+    /// <paramref name="reader"/> is called once for each part, from several threads at once, with the position the part
+    /// starts after, and what it returns sees that part's events in order, on one thread at a time. Every event of the
+    /// range is shown even when the chain is broken or cannot be checked at all (then the result says why), so what the
+    /// reader finds never depends on whether the trail verified.
     /// </summary>
-    public async Task<VerificationResult> VerifyRangeAsync(long first, long last, Func<Action<AuditEvent>>? reader, CancellationToken cancellationToken)
+    public async Task<VerificationResult> VerifyRangeAsync(long first, long last, Func<long, Action<AuditEvent>>? reader, CancellationToken cancellationToken)
     {
         var signed = checkpoints.ReadAll();
         if (Unusable(signed) is { } unusable)
         {
             if (reader is not null)
             {
-                await ReadOnlyAsync(first, last, reader(), cancellationToken);
+                await ReadOnlyAsync(first, last, reader(first - 1), cancellationToken);
             }
             return unusable;
         }
@@ -81,7 +82,7 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
 
         // Each signed checkpoint inside the range vouches for its event's hash, so the range splits there into parts that
         // each run from one vouched hash to the next, and the parts can be checked side by side, each on its own connection.
-        var inside = ordered.Where(c => c.Sequence > start && (after is null || c.Sequence < after.Sequence)).ToList();
+        var inside = ordered.Where(c => c.Sequence > start && (after is null || c.Sequence < after.Sequence)).DistinctBy(c => c.Sequence).ToList();
         var cuts = inside.Where((_, i) => (i + 1) % Math.Max(1, (inside.Count + 1) / PartsWanted) == 0).ToList();
         var parts = new List<Part>();
         var from = before;
@@ -97,7 +98,7 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
         var results = new PartResult[parts.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, parts.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-            async (i, token) => results[i] = await VerifyPartAsync(parts[i], key, bySequence, reader?.Invoke(), token));
+            async (i, token) => results[i] = await VerifyPartAsync(parts[i], key, bySequence, Shown(reader?.Invoke(parts[i].Start), first, last), token));
 
         long checkedCount = 0;
         var used = 0;
@@ -122,6 +123,16 @@ internal sealed class AuditVerifier(KaitiakiDb db, AuditChain chain, AuditCheckp
                 ? $"The audit trail over the window is intact: events {start + 1} to {reached} check out, the last of them after the newest signed checkpoint."
                 : $"The audit trail over the window is intact: events {start + 1} to {reached} check out between signed checkpoints.");
     }
+
+    /// <summary>A reader that sees only the events of the range asked for: a part also reads from the checkpoint before it to the one after.</summary>
+    private static Action<AuditEvent>? Shown(Action<AuditEvent>? reader, long first, long last) =>
+        reader is null ? null : e =>
+        {
+            if (e.Sequence >= first && e.Sequence <= last)
+            {
+                reader(e);
+            }
+        };
 
     /// <summary>Why the chain cannot be checked at all (a checkpoint without a valid signature, two that disagree, no key); null when it can.</summary>
     private VerificationResult? Unusable(IReadOnlyList<(AuditCheckpoint Checkpoint, bool SignatureValid, string File)> signed)

@@ -105,8 +105,12 @@ internal sealed partial class ScaleWorld(KaitiakiDb db, AuditChain chain, AuditC
             {
                 await db.Database.ExecuteSqlRawAsync("ALTER TABLE \"Enrolments\" ENABLE TRIGGER USER", CancellationToken.None);
             }
+            else
+            {
+                await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = NORMAL", CancellationToken.None);
+            }
         }
-        catch (System.Data.Common.DbException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
         {
             // The connection itself may be what failed; the database is a benchmark's, and no longer empty, so unusable anyway.
         }

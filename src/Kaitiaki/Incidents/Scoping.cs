@@ -22,6 +22,9 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
     /// <summary>How many patients' current enrolments are read in one query on SQLite.</summary>
     private const int EnrolmentChunk = 2_000;
 
+    /// <summary>How far past the window's first and last events the trail is read and verified, in events.</summary>
+    private const long VerificationMargin = 1_000;
+
     public async Task<ScopeRunResult> RunAsync(Guid incidentId, ScopeFilter filter, Guid by, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         if (!await db.Incidents.AnyAsync(i => i.Id == incidentId, cancellationToken))
@@ -43,7 +46,7 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
         {
             logger.LogWarning("A breach scope's window failed audit trail verification; its version is marked unverified.");
         }
-        var found = Found(matched);
+        var found = ScopeFold.Found(matched);
 
         // Where the patients are enrolled now is read on a connection of its own while the documents are saved.
         progress?.Report($"Saving the version, and finding where {found.Patients.Count:N0} patients are enrolled now");
@@ -57,7 +60,14 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
         catch
         {
             await stop.CancelAsync();
-            await Task.WhenAny(now);
+            try
+            {
+                await now;
+            }
+            catch (Exception)
+            {
+                // The save's own failure is the one to report; this read was only stopped, or failed beside it.
+            }
             throw;
         }
         progress?.Report($"Version {version.Version}: {version.Patients:N0} patients, {version.Documents:N0} documents, {version.Practices:N0} practices");
@@ -102,17 +112,24 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
         var ends = await db.AuditEvents.Where(e => e.OccurredAt >= from && e.OccurredAt <= to)
             .GroupBy(e => 1).Select(g => new { First = g.Min(e => e.Sequence), Last = g.Max(e => e.Sequence), Events = g.LongCount() })
             .SingleOrDefaultAsync(cancellationToken);
-        var matched = new List<List<MatchedEvent>>();
         if (ends is null)
         {
-            return (new VerificationResult(true, 0, 0, null, null, "The audit trail has no events in the window."), matched);
+            return (new VerificationResult(true, 0, 0, null, null, "The audit trail has no events in the window."), []);
         }
-        var trail = await verifier.VerifyRangeAsync(ends.First, ends.Last, () =>
+        // The times come from the events themselves, which the database cannot vouch for: a margin each side (and the
+        // checkpoints beyond it) means an event whose time was moved just out of the window is still read, and so
+        // checked, and its changed hash fails the window.
+        var head = await db.AuditEvents.MaxAsync(e => e.Sequence, cancellationToken);
+        var first = Math.Max(1, ends.First - VerificationMargin);
+        var last = Math.Min(head, ends.Last + VerificationMargin);
+        // Each part keeps its own list, kept in the chain's order so the fold sees the events as they happened.
+        var parts = new List<(long Start, List<MatchedEvent> Events)>();
+        var trail = await verifier.VerifyRangeAsync(first, last, start =>
         {
             var part = new List<MatchedEvent>();
-            lock (matched)
+            lock (parts)
             {
-                matched.Add(part);
+                parts.Add((start, part));
             }
             return e =>
             {
@@ -122,37 +139,12 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
                 }
             };
         }, cancellationToken);
-        return (trail, matched);
+        return (trail, [.. parts.OrderBy(p => p.Start).Select(p => p.Events)]);
     }
 
     /// <summary>The filter with the portal's decoy patients, ready to test events: the one test of what a scope matches.</summary>
     private async Task<ScopeMatcher> MatcherAsync(ScopeFilter filter, CancellationToken cancellationToken) =>
         new(filter, (await db.Patients.AsNoTracking().Where(p => p.IsDecoy).Select(p => p.Id).ToListAsync(cancellationToken)).ToHashSet());
-
-    private sealed class DocumentFound(Guid patientId, Disclosure disclosure, DateTime at)
-    {
-        public Guid PatientId { get; } = patientId;
-        public Disclosure Disclosure { get; set; } = disclosure;
-        public DateTime First { get; set; } = at;
-        public DateTime Last { get; set; } = at;
-
-        public void Saw(Disclosure disclosure, DateTime at)
-        {
-            if (disclosure == Disclosure.Content)
-            {
-                Disclosure = Disclosure.Content;
-            }
-            if (at < First) { First = at; }
-            if (at > Last) { Last = at; }
-        }
-    }
-
-    private sealed class PatientFound
-    {
-        public HashSet<Guid> PracticesAtAccess { get; } = [];
-    }
-
-    private sealed record TrailFound(Dictionary<Guid, DocumentFound> Documents, Dictionary<Guid, PatientFound> Patients, long Events);
 
     /// <summary>
     /// The audit events a filter matches, as the database can select them: successful disclosing actions on a patient in
@@ -229,58 +221,6 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
         }
     }
 
-    /// <summary>What the matched events disclosed: each document (content or metadata only, first and last seen) and each patient with the practices then.</summary>
-    private static TrailFound Found(List<List<MatchedEvent>> matched)
-    {
-        var documents = new Dictionary<Guid, DocumentFound>();
-        var patients = new Dictionary<Guid, PatientFound>();
-        long events = 0;
-        foreach (var e in matched.SelectMany(part => part))
-        {
-            events++;
-            var patientId = e.PatientId;
-            var disclosure = ScopeFilter.DisclosingActions[e.Action];
-            var any = false;
-            if (e.Action == AuditAction.DocumentListed)
-            {
-                foreach (var documentId in AuditEvent.UnpackItems(e.Items))
-                {
-                    See(documentId);
-                }
-            }
-            else if (e.ResourceId is { } documentId)
-            {
-                See(documentId);
-            }
-            if (any && e.PracticeId is { } practiceId)
-            {
-                if (!patients.TryGetValue(patientId, out var patient))
-                {
-                    patients[patientId] = patient = new PatientFound();
-                }
-                patient.PracticesAtAccess.Add(practiceId);
-            }
-            else if (any && !patients.ContainsKey(patientId))
-            {
-                patients[patientId] = new PatientFound();
-            }
-
-            void See(Guid documentId)
-            {
-                any = true;
-                if (documents.TryGetValue(documentId, out var seen))
-                {
-                    seen.Saw(disclosure, e.OccurredAt);
-                }
-                else
-                {
-                    documents[documentId] = new DocumentFound(patientId, disclosure, e.OccurredAt);
-                }
-            }
-        }
-        return new TrailFound(documents, patients, events);
-    }
-
     private async Task<Dictionary<Guid, List<Guid>>> CurrentPracticesAsync(IEnumerable<Guid> patientIds, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -303,33 +243,6 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
             }
         }
         return result;
-    }
-
-    /// <summary>An id as a number that sorts as the databases sort ids (their 16 bytes in order, as <see cref="Guid.CompareTo(Guid)"/> does).</summary>
-    internal static UInt128 KeyOrder(Guid id)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        id.TryWriteBytes(bytes, bigEndian: true, out _);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
-    }
-
-    /// <summary>Each affected patient's practices: enrolled there when their data was read (from the trail), now, or both.</summary>
-    private static List<ScopePractice> Ties(Guid versionId, IEnumerable<Guid> patientIds, TrailFound found, Dictionary<Guid, List<Guid>> now)
-    {
-        var ties = new List<ScopePractice>();
-        foreach (var patientId in patientIds)
-        {
-            var atAccess = found.Patients.TryGetValue(patientId, out var patient) ? patient.PracticesAtAccess : [];
-            var current = now.TryGetValue(patientId, out var list) ? list : [];
-            foreach (var practiceId in atAccess.Union(current))
-            {
-                ties.Add(new ScopePractice
-                {
-                    ScopeVersionId = versionId, PracticeId = practiceId, PatientId = patientId, AtAccess = atAccess.Contains(practiceId), Now = current.Contains(practiceId),
-                });
-            }
-        }
-        return ties;
     }
 
     private async Task<ScopeVersion> SaveAsync(
@@ -378,7 +291,7 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
         version.MetadataDocuments = version.Documents - version.ContentDocuments;
         version.Patients = perPatient.Count;
         var order = perPatient.Keys.ToArray();
-        var keys = order.Select(KeyOrder).ToArray();
+        var keys = order.Select(ScopeFold.KeyOrder).ToArray();
         Array.Sort(keys, order);
         var patientRows = new List<ScopePatient>(order.Length);
         var documentRows = new List<ScopeDocument>(found.Documents.Count);
@@ -399,7 +312,7 @@ internal sealed class Scoping(KaitiakiDb db, AuditTrail audit, AuditVerifier ver
             await BulkRows.WriteAsync(db, documentRows, cancellationToken);
             progress?.Report($"Saving {patientRows.Count:N0} patients");
             await BulkRows.WriteAsync(db, patientRows, cancellationToken);
-            var practices = Ties(version.Id, order, found, await enrolledNow);
+            var practices = ScopeFold.Ties(version.Id, order, found, await enrolledNow);
             version.Practices = practices.Select(p => p.PracticeId).Distinct().Count();
             progress?.Report($"Saving {practices.Count:N0} ties between patients and practices");
             await BulkRows.WriteAsync(db, practices.OrderBy(p => p.PracticeId).ThenBy(p => p.PatientId), cancellationToken);

@@ -165,6 +165,31 @@ public sealed class ScaleDataTests
     }
 
     [Fact]
+    public async Task An_event_whose_time_was_moved_just_out_of_the_window_is_still_read_and_fails_the_window()
+    {
+        await using var portal = await TestPortal.StartAsync();
+        await using var scope = portal.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<KaitiakiDb>();
+        var checkpoints = sp.GetRequiredService<AuditCheckpoints>();
+        var summary = await new ScaleWorld(db, sp.GetRequiredService<AuditChain>(), checkpoints, Small).GenerateAsync(new Progress<string>(), CancellationToken.None);
+        var firstInWindow = await db.AuditEvents.Where(e => e.OccurredAt >= summary.AttackFrom).OrderBy(e => e.OccurredAt).Select(e => e.Sequence).FirstAsync();
+        // A signed checkpoint of that very event: were the stretch read to start there, the event would never be looked at.
+        checkpoints.Write(firstInWindow, await db.AuditEvents.Where(e => e.Sequence == firstInWindow).Select(e => e.Hash).SingleAsync());
+        await db.Database.ExecuteSqlAsync($"UPDATE \"AuditEvents\" SET \"OccurredAt\" = {summary.AttackFrom.AddHours(-2)} WHERE \"Sequence\" = {firstInWindow}");
+
+        var email = summary.IncidentManagerEmail.ToUpperInvariant();
+        var manager = await db.Users.Where(a => a.NormalizedEmail == email).Select(a => a.Id).SingleAsync();
+        var incident = await sp.GetRequiredService<IncidentService>().OpenAsync("Moved event", summary.AttackTo, manager, null, CancellationToken.None);
+        Assert.True(ScopeFilter.TryRead(new ScopeRequest(summary.AttackFrom, summary.AttackTo, [summary.AttackerAccountId]), out var filter, out var problem), problem);
+        var run = await sp.GetRequiredService<Scoping>().RunAsync(incident.Id, filter, manager, null, CancellationToken.None);
+        var version = run.Version ?? throw new InvalidOperationException(run.Problem);
+        Assert.False(version.TrailVerified);
+        Assert.Contains($"Event {firstInWindow} ", version.TrailMessage);
+        Assert.Contains("changed after it was written", version.TrailMessage);
+    }
+
+    [Fact]
     public async Task A_signed_checkpoint_copied_under_another_name_is_harmless_and_two_that_disagree_fail_verification()
     {
         await using var portal = await TestPortal.StartAsync();
@@ -232,7 +257,7 @@ public sealed class ScaleDataTests
     {
         var ids = Enumerable.Range(0, 5_000).Select(i => i % 3 == 0 ? Guid.CreateVersion7() : Guid.NewGuid())
             .Append(Guid.Empty).Append(Guid.AllBitsSet).Append(new Guid("80000000-0000-0000-0000-000000000000")).ToList();
-        Assert.Equal(ids.Order().ToList(), ids.OrderBy(Scoping.KeyOrder).ToList());
+        Assert.Equal(ids.Order().ToList(), ids.OrderBy(ScopeFold.KeyOrder).ToList());
     }
 
     [Fact]
