@@ -17,8 +17,9 @@ internal sealed class AuditEvent
 
     /// <summary>
     /// Time-ordered (UUID version 7), so each new event lands at the end of the key's index, not on a random page of it.
-    /// The trail sets it from its clock; an event added without one gets one from <see cref="AuditEventIds"/>. Not made
-    /// in the constructor: an event read back from the trail has its id already, and a breach scope reads millions.
+    /// The trail sets it from its clock; an event without one gets one from <see cref="AuditEventIds"/> when added to a
+    /// context, or from the ledger when handed to the writer, before its hash covers it. Not made in the constructor: an
+    /// event read back from the trail has its id already, and a breach scope reads millions.
     /// </summary>
     public Guid Id { get; set; }
 

@@ -47,6 +47,11 @@ internal sealed class AuditLedger(AuditChain chain, AuditStream stream)
             ?? throw new InvalidOperationException("Audit events are sealed only inside the transaction that stores them.");
         var (sequence, hash) = await appender.LockAndReadHeadAsync(async, cancellationToken);
         await appender.StampPracticesAsync(events, async, cancellationToken);
+        foreach (var e in events.Where(e => e.Id == Guid.Empty))
+        {
+            // An event handed to the writer without an id gets one here, before its hash covers it.
+            e.Id = Guid.CreateVersion7();
+        }
         chain.Link(events, sequence, hash);
         var transaction = current.GetDbTransaction();
         lock (_uncommitted)
