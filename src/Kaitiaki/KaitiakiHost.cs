@@ -38,9 +38,7 @@ internal static class KaitiakiHost
         builder.Services.AddDocuments();
         builder.Services.AddSecurity();
         builder.Services.AddIncidents();
-        builder.Services.AddSingleton<EmailSender>();
-        builder.Services.AddSingleton<EmailQueue>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<EmailQueue>());
+        builder.Services.AddNotifications();
         builder.Services.AddKaitiakiRateLimits(options);
         builder.Services.AddWeb(options);
         if (!builder.Environment.IsDevelopment())

@@ -21,6 +21,7 @@ internal sealed class KaitiakiOptions
     public int SignInAttemptsPerMinute { get; set; } = 20;
     public string PublicBaseUrl { get; set; } = "http://localhost:5080";
     public SmtpOptions Smtp { get; set; } = new();
+    public Notifications.NotificationOptions Notifications { get; set; } = new();
     public DocumentOptions Documents { get; set; } = new();
     public Storage.DataProtectionKeyOptions DataProtection { get; set; } = new();
     public Security.DetectionOptions Detection { get; set; } = new();

@@ -31,7 +31,7 @@ internal sealed class InvitationService(
     IPasswordHasher<Account> hasher,
     AuditTrail audit,
     TotpSeeds seeds,
-    EmailSender email,
+    Outbox outbox,
     KaitiakiOptions options,
     TimeProvider clock)
 {
@@ -116,9 +116,15 @@ internal sealed class InvitationService(
         db.Invitations.Add(invitation);
         audit.Record(AuditAction.InvitationCreated, patientId: invitation.PatientId, practiceId: invitation.PracticeId,
             resourceType: "Invitation", resourceId: invitation.Id, detail: invitation.Kind.ToString());
+        var message = await outbox.EmailAsync($"invitation/{invitation.Id}", invitation.Email, "invitation", new Dictionary<string, string>
+        {
+            ["Name"] = invitation.DisplayName,
+            ["WhatToEnter"] = invitation.Kind == InvitationKind.Patient ? ", this activation code and your date of birth:" : " and this activation code:",
+            ["Code"] = code,
+            ["Expires"] = Web.NzTime.Date(invitation.ExpiresAt),
+        }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-
-        await email.SendAsync(invitation.Email, "You're invited to Kaitiaki", InvitationText(invitation, code), cancellationToken);
+        await outbox.SendNowAsync(message, cancellationToken);
         return new Created(invitation, code);
     }
 
@@ -126,13 +132,6 @@ internal sealed class InvitationService(
     /// The invitation e-mail. It names only what is really on the pages: the home page's "Activate your account" link
     /// (not its "Sign in" button, which needs a password the person does not have yet) and the activation page's fields.
     /// </summary>
-    private static string InvitationText(Invitation invitation, string code) =>
-        $"Kia ora {invitation.DisplayName},\n\nYou have been invited to Kaitiaki. To set up your account, open the Kaitiaki portal " +
-        "yourself: type the address you were given, and do not follow links in e-mails. On the home page, choose " +
-        "\"Activate your account\" (not \"Sign in\": you will choose your password while activating). Then enter your e-mail address" +
-        (invitation.Kind == InvitationKind.Patient ? ", this activation code and your date of birth:" : " and this activation code:") +
-        $"\n\n    {code}\n\nThe code works once and expires on {invitation.ExpiresAt:d MMMM yyyy}.\n\nKaitiaki";
-
     /// <summary>Step 1: the e-mail address, the code and, for patients, the date of birth.</summary>
     public async Task<(Invitation? Invitation, ActivationProblem Problem)> VerifyAsync(
         string? emailAddress, string? code, DateOnly? dateOfBirth, CancellationToken cancellationToken)
@@ -214,10 +213,10 @@ internal sealed class InvitationService(
             var code = Secrets.NewDigits(6);
             invitation.PendingTotpSecret = null;
             invitation.PendingEmailCodeHash = Secrets.HashCode(code);
+            var message = await outbox.EmailAsync($"activation-code/{invitation.Id}/{Guid.NewGuid()}", invitation.Email, "activation-confirmation-code",
+                new Dictionary<string, string> { ["Name"] = invitation.DisplayName, ["Code"] = code }, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            await email.SendAsync(invitation.Email, "Your Kaitiaki confirmation code",
-                $"Kia ora {invitation.DisplayName},\n\nYour confirmation code is {code}. Enter it to finish setting up your account.\n\nKaitiaki",
-                cancellationToken);
+            await outbox.SendNowAsync(message, cancellationToken);
         }
         else
         {

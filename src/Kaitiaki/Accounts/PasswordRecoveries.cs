@@ -41,7 +41,7 @@ internal sealed class PasswordRecoveries(
     AccessFailures failures,
     PasswordChanges changes,
     AuditTrail audit,
-    EmailQueue mail,
+    Outbox outbox,
     TimeProvider clock)
 {
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(15);
@@ -93,14 +93,13 @@ internal sealed class PasswordRecoveries(
         // that asked for it, at most five an hour, each with five tries.
         recovery.AccountId = account.Id;
         audit.Record(AuditAction.PasswordRecoveryRequested, resourceType: Resource, resourceId: recovery.Id, detail: "code e-mailed", actorAccountId: account.Id);
+        await outbox.EmailAsync($"password-reset-code/{recovery.Id}", account.Email, "password-reset-code", new Dictionary<string, string>
+        {
+            ["Name"] = account.DisplayName,
+            ["Code"] = $"{code[..4]} {code[4..]}",
+            ["Minutes"] = CodeLifetime.TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+        }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        mail.Enqueue([new OutgoingEmail(account.Email, "Your Kaitiaki code to reset your password",
-            $"Kia ora {account.DisplayName},\n\nSomeone asked to reset the password for your Kaitiaki account. If it was you, your code is:\n\n" +
-            $"    {code[..4]} {code[4..]}\n\n" +
-            $"Type it on the page where you asked for it. It works once, for the next {CodeLifetime.TotalMinutes:0} minutes. " +
-            "You'll also need your authenticator app or one of your recovery codes.\n\n" +
-            "If it wasn't you, you don't need to do anything: your password has not changed, and nobody can change it with this e-mail alone. " +
-            "Never tell this code to anyone, even someone who says they are from Kaitiaki or your practice.\n\nKaitiaki")]);
         return recovery.Id;
     }
 

@@ -71,7 +71,7 @@ internal sealed class SignInService(
     AuditTrail audit,
     AccessFailures failures,
     TotpSeeds seeds,
-    EmailSender email,
+    Outbox outbox,
     AccountHolds holds,
     TimeProvider clock)
 {
@@ -165,20 +165,16 @@ internal sealed class SignInService(
         challenge.EmailCodeHash = Secrets.HashCode(code);
         challenge.EmailCodeSentAt = clock.GetUtcNow().UtcDateTime;
         audit.Record(AuditAction.MfaEmailCodeSent, detail: challenge.Purpose == ChallengePurpose.PasswordChange ? "password change" : null, actorAccountId: account.Id);
+        var message = await outbox.EmailAsync($"sign-in-code/{challenge.Id}/{challenge.EmailCodeSentAt:O}", account.Email,
+            challenge.Purpose == ChallengePurpose.PasswordChange ? "password-change-code" : "sign-in-code",
+            new Dictionary<string, string>
+            {
+                ["Name"] = account.DisplayName,
+                ["Code"] = code,
+                ["Minutes"] = ChallengeLifetime.TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        if (challenge.Purpose == ChallengePurpose.PasswordChange)
-        {
-            await email.SendAsync(account.Email, "Your Kaitiaki code to change your password",
-                $"Kia ora {account.DisplayName},\n\nYour code to change your password is {code}. It works once, for the next {ChallengeLifetime.TotalMinutes:0} minutes.\n\n" +
-                "If you are not changing your password, someone else may be signed in to your account: please open the portal yourself, " +
-                "choose \"Sign out everywhere\" on your account security page, and tell your practice.\n\nKaitiaki",
-                cancellationToken);
-            return true;
-        }
-        await email.SendAsync(account.Email, "Your Kaitiaki sign-in code",
-            $"Kia ora {account.DisplayName},\n\nYour sign-in code is {code}. It works once, for the next {ChallengeLifetime.TotalMinutes:0} minutes.\n\n" +
-            "If you did not try to sign in, someone may know your password: please change it, and tell your practice.\n\nKaitiaki",
-            cancellationToken);
+        await outbox.SendNowAsync(message, cancellationToken);
         return true;
     }
 

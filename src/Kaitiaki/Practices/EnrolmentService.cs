@@ -15,7 +15,7 @@ internal sealed record PendingTransfer(Guid Id, string PracticeName, DateTime Re
 /// nothing older. A patient who is already registered moves only with their own agreement (<see cref="EnrolmentTransfer"/>).
 /// </summary>
 internal sealed class EnrolmentService(
-    KaitiakiDb db, PatientAccess access, AuditTrail audit, EmailQueue mail, KaitiakiOptions options, TimeProvider clock)
+    KaitiakiDb db, PatientAccess access, AuditTrail audit, Outbox outbox, KaitiakiOptions options, TimeProvider clock)
 {
     internal const int MaxCodeAttempts = 5;
 
@@ -60,11 +60,11 @@ internal sealed class EnrolmentService(
 
     /// <summary>
     /// Asks a registered patient to agree to move to <paramref name="to"/>, and records the request on the patient's
-    /// trail. Any earlier open request to the same practice is replaced. Runs inside the caller's transaction and
-    /// returns the e-mails to queue once it commits: the patient's, with the code, to their own address, and the one
-    /// telling the practice they would leave.
+    /// trail. Any earlier open request to the same practice is replaced. Runs inside the caller's transaction, and
+    /// queues with it the e-mails: the patient's, with the code, to their own address, and the one telling the practice
+    /// they would leave.
     /// </summary>
-    internal async Task<List<OutgoingEmail>> RequestTransferAsync(Patient patient, Practice to, Guid? staffAccountId, CancellationToken cancellationToken)
+    internal async Task RequestTransferAsync(Patient patient, Practice to, Guid? staffAccountId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var from = await PracticeLeftForAsync(patient.Id, to.Id, cancellationToken);
@@ -90,26 +90,28 @@ internal sealed class EnrolmentService(
         db.EnrolmentTransfers.Add(transfer);
         audit.Record(AuditAction.EnrolmentTransferRequested, patientId: patient.Id, practiceId: to.Id,
             resourceType: "EnrolmentTransfer", resourceId: transfer.Id, actorAccountId: staffAccountId);
-        await db.SaveChangesAsync(cancellationToken);
-
-        var address = await AddressOfAsync(patient, cancellationToken);
-        var staying = from is null ? "" : $" Until you agree, {from.Name} stays your practice.";
-        var messages = new List<OutgoingEmail>();
-        messages.Add(new OutgoingEmail(address, "A practice has asked to become your practice",
-            $"Kia ora {patient.GivenName},\n\n{to.Name} has asked Kaitiaki to make it your general practice.{staying} " +
-            $"{to.Name} cannot see any of your records unless you agree.\n\n" +
-            "If you want to move, either sign in to Kaitiaki (type the address yourself; do not follow links in e-mails) and " +
-            $"choose \"Agree\" on your home page, or give this code to {to.Name} in person or on the phone:\n\n    {code}\n\n" +
-            $"The request ends on {NzTime.Date(transfer.ExpiresAt)}. If you did not expect it, you do not need to do anything, " +
-            "and nothing will change. You can decline it when you sign in.\n\nKaitiaki"));
+        await outbox.EmailAsync($"transfer-requested/{transfer.Id}", await AddressOfAsync(patient, cancellationToken), "transfer-requested",
+            new Dictionary<string, string>
+            {
+                ["Name"] = patient.GivenName,
+                ["Practice"] = to.Name,
+                ["Staying"] = from is null ? "" : $" Until you agree, {from.Name} stays your practice.",
+                ["Code"] = code,
+                ["Ends"] = NzTime.Date(transfer.ExpiresAt),
+            }, cancellationToken);
         if (from is not null)
         {
-            messages.Add(new OutgoingEmail(from.PrivacyContactEmail, "A practice has asked to enrol one of your patients",
-                $"Kia ora {from.PrivacyContactName},\n\n{to.Name} has asked Kaitiaki to enrol {patient.DisplayName} (NHI {patient.Nhi}), " +
-                $"who is enrolled with {from.Name}. The patient has been asked to agree. Until they do, nothing changes: " +
-                $"they stay enrolled with you and {to.Name} cannot see their records. If this looks wrong, please contact the patient.\n\nKaitiaki"));
+            await outbox.EmailAsync($"transfer-requested/{transfer.Id}", from.PrivacyContactEmail, "transfer-requested-practice",
+                new Dictionary<string, string>
+                {
+                    ["Name"] = from.PrivacyContactName,
+                    ["Practice"] = to.Name,
+                    ["Patient"] = patient.DisplayName,
+                    ["Nhi"] = patient.Nhi,
+                    ["From"] = from.Name,
+                }, cancellationToken);
         }
-        return messages;
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>The open requests for the signed-in patient's own record, newest first.</summary>
@@ -128,18 +130,13 @@ internal sealed class EnrolmentService(
     /// </summary>
     public async Task<bool> AgreeAsync(Guid accountId, Guid transferId, CancellationToken cancellationToken)
     {
-        List<OutgoingEmail> messages;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var transfer = await OpenForAccount(accountId, clock.GetUtcNow().UtcDateTime).FirstOrDefaultAsync(t => t.Id == transferId, cancellationToken);
+        if (transfer is null || !await AcceptAsync(transfer, "in the portal", cancellationToken))
         {
-            var transfer = await OpenForAccount(accountId, clock.GetUtcNow().UtcDateTime).FirstOrDefaultAsync(t => t.Id == transferId, cancellationToken);
-            if (transfer is null || await AcceptAsync(transfer, "in the portal", cancellationToken) is not { } told)
-            {
-                return false;
-            }
-            await transaction.CommitAsync(cancellationToken);
-            messages = told;
+            return false;
         }
-        mail.Enqueue(messages);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 
@@ -167,7 +164,6 @@ internal sealed class EnrolmentService(
     {
         var normal = Nhi.Validate(nhi) is null ? Nhi.Normalise(nhi!) : null;
         var now = clock.GetUtcNow().UtcDateTime;
-        List<OutgoingEmail> messages;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             var transfer = normal is null ? null : await db.EnrolmentTransfers
@@ -190,14 +186,12 @@ internal sealed class EnrolmentService(
                 }
                 return false;
             }
-            if (await AcceptAsync(transfer, "with the code", cancellationToken) is not { } told)
+            if (!await AcceptAsync(transfer, "with the code", cancellationToken))
             {
                 return false;
             }
             await transaction.CommitAsync(cancellationToken);
-            messages = told;
         }
-        mail.Enqueue(messages);
         return true;
     }
 
@@ -211,17 +205,17 @@ internal sealed class EnrolmentService(
                                          && access.OwnPatientId(accountId).Any(id => id == t.PatientId));
 
     /// <summary>
-    /// Ends the request as agreed and moves the enrolment. Returns the e-mails that tell the patient and the practice
-    /// they leave (to queue after the commit), or null when the practice has left Kaitiaki or someone decided the request
-    /// at the same moment.
+    /// Ends the request as agreed, moves the enrolment and queues the e-mails that tell the patient and the practice they
+    /// leave, in the caller's transaction. False when the practice has left Kaitiaki or someone decided the request at the
+    /// same moment.
     /// </summary>
-    private async Task<List<OutgoingEmail>?> AcceptAsync(EnrolmentTransfer transfer, string how, CancellationToken cancellationToken)
+    private async Task<bool> AcceptAsync(EnrolmentTransfer transfer, string how, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var to = await db.Practices.AsNoTracking().FirstAsync(p => p.Id == transfer.ToPracticeId, cancellationToken);
         if (to.Status != PracticeStatus.Active)
         {
-            return null;
+            return false;
         }
         var patient = await db.Patients.AsNoTracking().FirstAsync(p => p.Id == transfer.PatientId, cancellationToken);
         var from = await PracticeLeftForAsync(patient.Id, to.Id, cancellationToken);
@@ -237,23 +231,31 @@ internal sealed class EnrolmentService(
         }
         if (!await SaveUnlessDecidedMeanwhileAsync(cancellationToken))
         {
-            return null;
+            return false;
         }
 
-        var messages = new List<OutgoingEmail>
-        {
-            new(await AddressOfAsync(patient, cancellationToken), "You have moved to a new practice",
-                $"Kia ora {patient.GivenName},\n\nAs you agreed ({how}), {to.Name} is now your general practice in Kaitiaki" +
-                (from is null ? "." : $", and {from.Name} can no longer see your records.") +
-                " If you did not agree to this, please call your practice straight away.\n\nKaitiaki"),
-        };
+        await outbox.EmailAsync($"transfer-accepted/{transfer.Id}", await AddressOfAsync(patient, cancellationToken), "transfer-accepted",
+            new Dictionary<string, string>
+            {
+                ["Name"] = patient.GivenName,
+                ["How"] = how,
+                ["Practice"] = to.Name,
+                ["FromNote"] = from is null ? "." : $", and {from.Name} can no longer see your records.",
+            }, cancellationToken);
         if (from is not null)
         {
-            messages.Add(new OutgoingEmail(from.PrivacyContactEmail, "A patient has moved to another practice",
-                $"Kia ora {from.PrivacyContactName},\n\n{patient.DisplayName} (NHI {patient.Nhi}) agreed to move to {to.Name}, and is no longer " +
-                $"enrolled with {from.Name} in Kaitiaki.\n\nKaitiaki"));
+            await outbox.EmailAsync($"transfer-accepted/{transfer.Id}", from.PrivacyContactEmail, "transfer-accepted-practice",
+                new Dictionary<string, string>
+                {
+                    ["Name"] = from.PrivacyContactName,
+                    ["Patient"] = patient.DisplayName,
+                    ["Nhi"] = patient.Nhi,
+                    ["Practice"] = to.Name,
+                    ["From"] = from.Name,
+                }, cancellationToken);
         }
-        return messages;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>The practice the patient is enrolled with now, other than <paramref name="to"/>: the one a move would leave.</summary>

@@ -49,7 +49,7 @@ internal sealed record PatientListPage(List<ListedPatient> Patients, bool HasNex
 
 /// <summary>Practices, patients, enrolments and proxy grants. Every change is audited in its own transaction.</summary>
 internal sealed class PracticeService(
-    KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, PatientAccess access, EmailQueue mail,
+    KaitiakiDb db, AuditTrail audit, InvitationService invitations, EnrolmentService enrolments, PatientAccess access,
     TimeProvider clock)
 {
     public async Task<Practice> CreatePracticeAsync(string name, string hpiFacilityId, string privacyContactName, string privacyContactEmail, CancellationToken cancellationToken)
@@ -137,10 +137,10 @@ internal sealed class PracticeService(
         var registered = await db.Patients.AsNoTracking().FirstOrDefaultAsync(p => p.Nhi == nhi, cancellationToken);
         if (registered is not null)
         {
-            var (outcome, messages) = await RequestMoveAsync(registered, practice, dob, staffAccountId, cancellationToken);
+            // The e-mails are queued in the outbox with the request and leave later, so the answer takes as long whether or
+            // not the details matched.
+            var outcome = await RequestMoveAsync(registered, practice, dob, staffAccountId, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            // After the answer's work is done, so the answer takes as long whether or not the details matched.
-            mail.Enqueue(messages);
             return new Registration(outcome, null, null);
         }
 
@@ -175,20 +175,21 @@ internal sealed class PracticeService(
         return new Registration(RegistrationOutcome.Registered, patient, code);
     }
 
-    private async Task<(RegistrationOutcome, List<OutgoingEmail>)> RequestMoveAsync(
+    private async Task<RegistrationOutcome> RequestMoveAsync(
         Patient registered, Practice practice, DateOnly dateOfBirth, Guid? staffAccountId, CancellationToken cancellationToken)
     {
         if (registered.DateOfBirth != dateOfBirth)
         {
             enrolments.RecordMismatch(registered.Id, practice.Id, staffAccountId);
             await db.SaveChangesAsync(cancellationToken);
-            return (RegistrationOutcome.NotMatched, []);
+            return RegistrationOutcome.NotMatched;
         }
         if (await access.CurrentEnrolments().AnyAsync(e => e.PatientId == registered.Id && e.PracticeId == practice.Id, cancellationToken))
         {
-            return (RegistrationOutcome.AlreadyEnrolled, []);
+            return RegistrationOutcome.AlreadyEnrolled;
         }
-        return (RegistrationOutcome.TransferRequested, await enrolments.RequestTransferAsync(registered, practice, staffAccountId, cancellationToken));
+        await enrolments.RequestTransferAsync(registered, practice, staffAccountId, cancellationToken);
+        return RegistrationOutcome.TransferRequested;
     }
 
     public async Task<ProxyGrant> GrantProxyAsync(Guid proxyAccountId, Guid patientId, ProxyReason reason, DateTime? expiresAt, CancellationToken cancellationToken)

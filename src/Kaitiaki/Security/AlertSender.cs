@@ -17,7 +17,7 @@ internal sealed record AlertWebhookBody(
 
 /// <summary>
 /// Takes each new alert to the security team: an e-mail to every security analyst account and to
-/// <c>Kaitiaki:Detection:AlertEmails</c>, through <see cref="EmailQueue"/>; and, when <c>WebhookUrl</c> is set, a signed
+/// <c>Kaitiaki:Detection:AlertEmails</c>, through the outbox; and, when <c>WebhookUrl</c> is set, a signed
 /// JSON POST. The webhook has a loop of its own, so a receiver that is down and being retried never holds up the e-mail.
 /// Neither says anything about a person beyond the ids the alert already names.
 /// </summary>
@@ -29,7 +29,6 @@ internal sealed class AlertSender : BackgroundService
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly AlertFeed _feed;
-    private readonly EmailQueue _mail;
     private readonly IServiceScopeFactory _scopes;
     private readonly DetectionOptions _settings;
     private readonly TimeProvider _clock;
@@ -44,10 +43,9 @@ internal sealed class AlertSender : BackgroundService
         Timeout = TimeSpan.FromSeconds(10),
     };
 
-    public AlertSender(AlertFeed feed, EmailQueue mail, IServiceScopeFactory scopes, KaitiakiOptions options, TimeProvider clock, ILogger<AlertSender> logger)
+    public AlertSender(AlertFeed feed, IServiceScopeFactory scopes, KaitiakiOptions options, TimeProvider clock, ILogger<AlertSender> logger)
     {
         _feed = feed;
-        _mail = mail;
         _scopes = scopes;
         _settings = options.Detection;
         _clock = clock;
@@ -86,42 +84,40 @@ internal sealed class AlertSender : BackgroundService
 
     private async Task EmailAsync(SecurityAlert alert, CancellationToken cancellationToken)
     {
-        List<string> analysts;
-        await using (var scope = _scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
-            analysts = await db.Users.AsNoTracking()
-                .Where(a => a.Kind == AccountKind.Operator && a.OperatorRole == OperatorRole.SecurityAnalyst && a.Email != null)
-                .Select(a => a.Email!).ToListAsync(cancellationToken);
-        }
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaitiakiDb>();
+        var outbox = scope.ServiceProvider.GetRequiredService<Outbox>();
+        var analysts = await db.Users.AsNoTracking()
+            .Where(a => a.Kind == AccountKind.Operator && a.OperatorRole == OperatorRole.SecurityAnalyst && a.Email != null)
+            .Select(a => a.Email!).ToListAsync(cancellationToken);
         var recipients = analysts.Concat(_settings.AlertEmails.Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e.Trim()))
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var (subject, body) = Email(alert);
-        _mail.Enqueue(recipients.Select(to => new OutgoingEmail(to, subject, body)));
+        var values = EmailValues(alert);
+        foreach (var to in recipients)
+        {
+            // One per alert and address: an alert read again after a restart is not e-mailed twice.
+            await outbox.EmailAsync($"security-alert/{alert.Id}", to, "security-alert", values, cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>The alert e-mail: the rule in words, how urgent, when in New Zealand time, and where to look. No link to follow.</summary>
-    public static (string Subject, string Body) Email(SecurityAlert alert)
+    /// <summary>The alert e-mail's words: the rule, how urgent, when in New Zealand time, and where to look. No link to follow.</summary>
+    public static Dictionary<string, string> EmailValues(SecurityAlert alert)
     {
         var severity = AlertWords.Severity(alert.Severity.ToString());
-        var rule = AlertWords.Rule(alert.Rule);
-        var contained = alert.Contained
-            ? "Contained: yes. The detector acted at once; the console shows what it did, and any of it can be undone there."
-            : "Contained: no. Nothing was done automatically; the console has one-click actions if something should be.";
-        var body =
-            "Kia ora,\n\n" +
-            "Kaitiaki raised a security alert.\n\n" +
-            $"What: {rule}\n" +
-            $"How urgent: {severity}\n" +
-            $"When: {NzTime.DateAndTime(alert.RaisedAt)}\n" +
-            $"Who: {AlertWords.Principal(alert.Principal)} ({alert.Principal})\n" +
-            $"What was seen: {alert.Summary}\n" +
-            $"{contained}\n\n" +
-            "To see its evidence and act on it, open the Kaitiaki portal yourself (type the address; do not follow links in " +
-            "e-mails), sign in, and go to Security console. The alert's page is " +
-            $"/operator/security/alerts/{alert.Id}.\n\n" +
-            "Kaitiaki";
-        return ($"Kaitiaki security alert ({severity.ToLowerInvariant()}): {rule}", body);
+        return new Dictionary<string, string>
+        {
+            ["Rule"] = AlertWords.Rule(alert.Rule),
+            ["Severity"] = severity,
+            ["Urgency"] = severity.ToLowerInvariant(),
+            ["When"] = NzTime.DateAndTime(alert.RaisedAt),
+            ["Who"] = $"{AlertWords.Principal(alert.Principal)} ({alert.Principal})",
+            ["Summary"] = alert.Summary,
+            ["Contained"] = alert.Contained
+                ? "Contained: yes. The detector acted at once; the console shows what it did, and any of it can be undone there."
+                : "Contained: no. Nothing was done automatically; the console has one-click actions if something should be.",
+            ["AlertId"] = alert.Id.ToString(),
+        };
     }
 
     private async Task PostLoopAsync(CancellationToken stoppingToken)

@@ -53,6 +53,7 @@ internal abstract class KaitiakiDb(DbContextOptions options) : IdentityDbContext
     public DbSet<VulnerableFlag> VulnerableFlags => Set<VulnerableFlag>();
     public DbSet<VerificationPhrase> VerificationPhrases => Set<VerificationPhrase>();
     public DbSet<HelplineCall> HelplineCalls => Set<HelplineCall>();
+    public DbSet<Notifications.OutboxMessage> OutboxMessages => Set<Notifications.OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -180,7 +180,7 @@ internal sealed class TestPortal : IAsyncDisposable
     }
 
     /// <summary>Waits until every e-mail queued so far has been written to the outbox (or has failed).</summary>
-    public Task MailSentAsync() => Services.GetRequiredService<Kaitiaki.Notifications.EmailQueue>().IdleAsync();
+    public Task MailSentAsync() => Services.GetRequiredService<Kaitiaki.Notifications.OutboxSignal>().IdleAsync();
 
     /// <summary>The access revision as the database holds it (architecture, section 3.4).</summary>
     public Task<long> AccessRevisionAsync() =>
